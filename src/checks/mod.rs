@@ -1,0 +1,314 @@
+//! Pure evaluation: checks are functions of (evidence, parameters, now). No I/O, no clock.
+
+pub mod catalog;
+mod cloudtrail;
+mod config;
+mod iam;
+mod kms;
+pub mod registry;
+mod s3;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use catalog::{Catalog, CheckMeta, Framework, DEFAULT_FRAMEWORK};
+
+use crate::evidence::{AccountEvidence, CollectError, Evidence};
+use crate::model::{Finding, Remediation, Resource, Severity, Status};
+
+/// What a check function sees.
+pub struct CheckContext<'a> {
+    pub account: &'a AccountEvidence,
+    pub meta: &'a CheckMeta,
+    pub params: &'a BTreeMap<String, i64>,
+    pub now: DateTime<Utc>,
+}
+
+impl CheckContext<'_> {
+    /// A numeric parameter: the user's override, else the TOML default.
+    pub fn param(&self, name: &str) -> i64 {
+        if let Some(v) = self.params.get(&format!("{}.{name}", self.meta.id)) {
+            return *v;
+        }
+        self.meta
+            .parameters
+            .get(name)
+            .and_then(|v| v.as_integer())
+            .unwrap_or_else(|| {
+                panic!(
+                    "check {} reads parameter '{name}' that its TOML does not declare",
+                    self.meta.id
+                )
+            })
+    }
+
+    /// The account as a resource, for account-wide verdicts.
+    pub fn account_resource(&self) -> Resource {
+        account_resource(&self.account.account_id)
+    }
+
+    pub fn home(&self) -> &str {
+        &self.account.home_region
+    }
+}
+
+pub fn account_resource(account_id: &str) -> Resource {
+    Resource {
+        kind: "AwsAccount".to_string(),
+        id: format!("AWS::::Account:{account_id}"),
+        name: account_id.to_string(),
+    }
+}
+
+/// One verdict from a check, before the registry adds the check's metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub region: String,
+    pub resource: Resource,
+    pub status: Status,
+    pub detail: String,
+    pub evidence: Value,
+}
+
+impl Outcome {
+    pub fn new(region: &str, resource: Resource, status: Status, detail: impl Into<String>) -> Self {
+        Outcome {
+            region: region.to_string(),
+            resource,
+            status,
+            detail: detail.into(),
+            evidence: Value::Null,
+        }
+    }
+
+    pub fn pass(region: &str, resource: Resource, detail: impl Into<String>) -> Self {
+        Self::new(region, resource, Status::Pass, detail)
+    }
+
+    pub fn fail(region: &str, resource: Resource, detail: impl Into<String>) -> Self {
+        Self::new(region, resource, Status::Fail, detail)
+    }
+
+    pub fn not_applicable(region: &str, resource: Resource, detail: impl Into<String>) -> Self {
+        Self::new(region, resource, Status::NotApplicable, detail)
+    }
+
+    /// Evidence that failed to collect: ERROR, carrying the collector's reason.
+    pub fn error(region: &str, resource: Resource, error: &CollectError) -> Self {
+        Self::new(
+            region,
+            resource,
+            Status::Error,
+            format!("could not evaluate: {error}"),
+        )
+        .with_evidence(serde_json::to_value(error).unwrap_or(Value::Null))
+    }
+
+    pub fn with_evidence(mut self, evidence: Value) -> Self {
+        self.evidence = evidence;
+        self
+    }
+}
+
+/// Which checks to run and which frameworks' manual requirements to list.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Framework ids; empty means the default framework.
+    pub frameworks: Vec<String>,
+    /// Only these check ids (empty: all).
+    pub checks: Vec<String>,
+    pub exclude_checks: Vec<String>,
+    pub min_severity: Option<Severity>,
+    /// Parameter overrides: `check_id.name` → value.
+    pub params: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    #[error("unknown framework '{0}'; known: {1} (see `warden checks list`)")]
+    UnknownFramework(String, String),
+    #[error("unknown check id '{0}' (see `warden checks list`)")]
+    UnknownCheck(String),
+    #[error("unknown parameter '{0}': expected CHECK_ID.NAME=VALUE with a parameter the check declares (see `warden checks show CHECK_ID`)")]
+    UnknownParam(String),
+}
+
+impl Selection {
+    /// Checks the names the user gave, so a typo is an error rather than an empty scan.
+    pub fn validate(&self, catalog: &Catalog) -> Result<(), SelectionError> {
+        for fw in &self.frameworks {
+            if catalog.framework(fw).is_none() {
+                let known: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+                return Err(SelectionError::UnknownFramework(
+                    fw.clone(),
+                    known.join(", "),
+                ));
+            }
+        }
+        for id in self.checks.iter().chain(&self.exclude_checks) {
+            if !catalog.checks.contains_key(id) {
+                return Err(SelectionError::UnknownCheck(id.clone()));
+            }
+        }
+        for key in self.params.keys() {
+            let known = key.split_once('.').is_some_and(|(check, name)| {
+                catalog
+                    .checks
+                    .get(check)
+                    .is_some_and(|m| m.parameters.contains_key(name))
+            });
+            if !known {
+                return Err(SelectionError::UnknownParam(key.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn frameworks<'c>(&self, catalog: &'c Catalog) -> Vec<&'c Framework> {
+        if self.frameworks.is_empty() {
+            catalog.framework(DEFAULT_FRAMEWORK).into_iter().collect()
+        } else {
+            self.frameworks
+                .iter()
+                .filter_map(|id| catalog.framework(id))
+                .collect()
+        }
+    }
+
+    /// The check ids this selection runs, in catalogue order.
+    pub fn selected_checks<'c>(&self, catalog: &'c Catalog) -> Vec<&'c CheckMeta> {
+        let in_framework: Option<BTreeSet<&str>> = if self.frameworks.is_empty() {
+            None
+        } else {
+            Some(
+                self.frameworks(catalog)
+                    .iter()
+                    .flat_map(|f| f.requirements.iter())
+                    .flat_map(|r| r.checks.iter().map(String::as_str))
+                    .collect(),
+            )
+        };
+        catalog
+            .checks
+            .values()
+            .filter(|m| in_framework.as_ref().is_none_or(|s| s.contains(m.id.as_str())))
+            .filter(|m| self.checks.is_empty() || self.checks.contains(&m.id))
+            .filter(|m| !self.exclude_checks.contains(&m.id))
+            .filter(|m| self.min_severity.is_none_or(|min| m.severity >= min))
+            .collect()
+    }
+
+    /// Manual findings are listed only when no check filter narrows the run.
+    fn lists_manual(&self) -> bool {
+        self.checks.is_empty() && self.min_severity.is_none()
+    }
+}
+
+/// The stable finding id: `warden/<account>/<region>/<check_id>/<resource hash>`.
+pub fn finding_id(account: &str, region: &str, check_id: &str, resource_id: &str) -> String {
+    let digest = Sha256::digest(resource_id.as_bytes());
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("warden/{account}/{region}/{check_id}/{hash}")
+}
+
+/// Runs the selected checks over every account in the evidence.
+pub fn evaluate(evidence: &Evidence, selection: &Selection, now: DateTime<Utc>) -> Vec<Finding> {
+    let catalog = Catalog::builtin();
+    let mut findings = Vec::new();
+    let checks = selection.selected_checks(catalog);
+    for account in &evidence.accounts {
+        for meta in &checks {
+            let logic = registry::logic(&meta.id)
+                .unwrap_or_else(|| panic!("check {} has a TOML but no logic", meta.id));
+            let ctx = CheckContext {
+                account,
+                meta,
+                params: &selection.params,
+                now,
+            };
+            let requirements = catalog.requirements_of(&meta.id).to_vec();
+            let outcomes = logic(&ctx);
+            debug_assert!(!outcomes.is_empty(), "check {} yielded nothing", meta.id);
+            for outcome in outcomes {
+                findings.push(Finding {
+                    id: finding_id(
+                        &account.account_id,
+                        &outcome.region,
+                        &meta.id,
+                        &outcome.resource.id,
+                    ),
+                    account_id: account.account_id.clone(),
+                    partition: account.partition.clone(),
+                    region: outcome.region,
+                    check_id: meta.id.clone(),
+                    title: meta.title.clone(),
+                    severity: meta.severity,
+                    status: outcome.status,
+                    resource: outcome.resource,
+                    detail: outcome.detail,
+                    evidence: outcome.evidence,
+                    requirements: requirements.clone(),
+                    remediation: meta.remediation.clone(),
+                    muted: false,
+                });
+            }
+        }
+        if selection.lists_manual() {
+            findings.extend(manual_findings(account, selection, catalog));
+        }
+    }
+    findings
+}
+
+/// One MANUAL finding per requirement of the chosen frameworks that no check evaluates.
+fn manual_findings(
+    account: &AccountEvidence,
+    selection: &Selection,
+    catalog: &Catalog,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for fw in selection.frameworks(catalog) {
+        for req in fw.requirements.iter().filter(|r| r.checks.is_empty()) {
+            let check_id = format!("manual:{}:{}", fw.id, req.id);
+            let resource = account_resource(&account.account_id);
+            out.push(Finding {
+                id: finding_id(
+                    &account.account_id,
+                    &account.home_region,
+                    &check_id,
+                    &resource.id,
+                ),
+                account_id: account.account_id.clone(),
+                partition: account.partition.clone(),
+                region: account.home_region.clone(),
+                check_id,
+                title: req.title.clone(),
+                severity: Severity::Informational,
+                status: Status::Manual,
+                resource,
+                detail: format!(
+                    "Not evaluated automatically by warden: review by hand ({} {}, section {}).",
+                    fw.name, req.id, req.section
+                ),
+                evidence: Value::Null,
+                requirements: vec![fw.requirement_ref(req)],
+                remediation: Remediation {
+                    text: format!("Follow the audit and remediation steps of {} {}.", fw.name, req.id),
+                    cli: String::new(),
+                    console: String::new(),
+                    url: "https://www.cisecurity.org/benchmark/amazon_web_services".to_string(),
+                },
+                muted: false,
+            });
+        }
+    }
+    out
+}
+
+/// Days between two instants, rounded down.
+pub(crate) fn days_between(earlier: DateTime<Utc>, later: DateTime<Utc>) -> i64 {
+    (later - earlier).num_days()
+}

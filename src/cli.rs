@@ -1,0 +1,176 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::export::Format;
+use crate::model::Severity;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warden",
+    version,
+    about = "Audit AWS accounts against the CIS AWS Foundations Benchmark and AWS logging best practices",
+    after_help = "Exit codes: 0 clean; 1 an unmuted FAIL at or above --fail-on; 2 ERROR findings (something could not be checked) or a fatal error."
+)]
+pub struct Cli {
+    /// More logs on stderr (-v info, -vv debug, -vvv trace)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan the account your AWS credentials belong to
+    Scan(ScanArgs),
+    /// Re-evaluate a saved evidence snapshot offline with this version's checks
+    Eval(EvalArgs),
+    /// Evaluate the bundled demo evidence (no AWS account needed)
+    Demo(DemoArgs),
+    /// List the checks or show one
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// Every check: id, severity, title, frameworks
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Everything about one check
+    Show { id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+/// What to evaluate and how to report it: shared by scan, eval and demo.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format (default: json; `demo` prints a summary table unless given)
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the report here (atomically, mode 0600) instead of standard output
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// Framework(s) whose requirements to run and list: cis-7.0.0 (default), cis-5.0.0, cis-3.0.0, aws-fsbp-1.0.0
+    #[arg(long, value_delimiter = ',')]
+    pub framework: Vec<String>,
+
+    /// Run only these check ids (comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Vec<String>,
+
+    /// Skip these check ids (comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_checks: Vec<String>,
+
+    /// Run only checks of at least this severity
+    #[arg(long, value_enum)]
+    pub severity: Option<Severity>,
+
+    /// Override a check parameter: CHECK_ID.NAME=VALUE (e.g. iam_access_key_rotation.max_key_age_days=60)
+    #[arg(long = "param", value_parser = parse_param)]
+    pub params: Vec<(String, i64)>,
+
+    /// Exit 1 only for unmuted FAIL findings at or above this severity
+    #[arg(long, value_enum, default_value = "informational")]
+    pub fail_on: Severity,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// AWS profile to use (default: AWS_PROFILE or the default profile)
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Region for global services and region discovery (default: from the AWS config)
+    #[arg(long)]
+    pub region: Option<String>,
+
+    /// Regions to scan: `all` (every enabled region, the default) or r1,r2
+    #[arg(long, default_value = "all")]
+    pub regions: String,
+
+    /// Send AWS API calls to this endpoint (emulators, private endpoints; S3 goes path-style)
+    #[arg(long, env = "WARDEN_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Where to save the evidence snapshot (default: beside --output as NAME.evidence.json)
+    #[arg(long)]
+    pub evidence: Option<PathBuf>,
+
+    /// Maximum concurrent API requests
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub concurrency: u16,
+
+    /// Seconds to wait for IAM to generate the credential report
+    #[arg(long, default_value_t = 120)]
+    pub credential_report_wait: u64,
+
+    /// Print API call counts on stderr at the end
+    #[arg(long)]
+    pub stats: bool,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// An evidence file written by `warden scan`
+    pub evidence: PathBuf,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+fn parse_param(s: &str) -> Result<(String, i64), String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected CHECK_ID.NAME=VALUE, got '{s}'"))?;
+    if !key.contains('.') {
+        return Err(format!("expected CHECK_ID.NAME=VALUE, got '{s}'"));
+    }
+    let value: i64 = value
+        .parse()
+        .map_err(|_| format!("parameter value must be a whole number, got '{value}'"))?;
+    Ok((key.to_string(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn params_parse() {
+        assert_eq!(parse_param("a.b=3").unwrap(), ("a.b".to_string(), 3));
+        assert!(parse_param("ab=3").is_err());
+        assert!(parse_param("a.b=x").is_err());
+    }
+}

@@ -1,0 +1,556 @@
+//! Collection: the only code that talks to AWS. It turns API answers into [`Evidence`].
+//!
+//! Regions and services are read concurrently under one bound (`--concurrency`); every failed
+//! call is kept in the evidence as a typed error.
+
+pub mod cloudtrail;
+pub mod error;
+pub mod iam;
+pub mod regional;
+pub mod s3;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use chrono::Utc;
+use futures::future::join_all;
+use tokio::sync::Semaphore;
+
+use self::error::{classify_sdk_error, Scope};
+use crate::evidence::{
+    AccountEvidence, CloudTrailEvidence, CollectError, Evidence, RegionEvidence,
+    EVIDENCE_SCHEMA_VERSION,
+};
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub profile: Option<String>,
+    /// The region for global services and for discovering regions (default: the SDK's).
+    pub region: Option<String>,
+    /// `None`: every region the account has enabled.
+    pub regions: Option<Vec<String>>,
+    pub endpoint_url: Option<String>,
+    pub concurrency: usize,
+    /// How long to wait for IAM to generate the credential report.
+    pub credential_report_wait: Duration,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// What a scan produced.
+#[derive(Debug)]
+pub struct ScanResult {
+    pub evidence: Evidence,
+    pub api_calls: BTreeMap<String, u64>,
+    pub elapsed: Duration,
+}
+
+/// Failures that stop a scan before any evidence exists.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot identify the AWS account: {0}. Check the credentials warden uses (AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`, or an instance role)")]
+    Identity(CollectError),
+    #[error("cannot list the account's regions: {0}. Grant ec2:DescribeRegions or pass --regions r1,r2")]
+    Regions(CollectError),
+    #[error("unknown region '{region}' for partition {partition}; known regions: {known}")]
+    UnknownRegion {
+        region: String,
+        partition: String,
+        known: String,
+    },
+}
+
+/// Counts every HTTP attempt (pages and retries included) by `service:Operation`.
+#[derive(Debug, Clone, Default)]
+pub struct ApiStats(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl ApiStats {
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+impl Intercept for ApiStats {
+    fn name(&self) -> &'static str {
+        "WardenApiCallCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let key = cfg
+            .load::<Metadata>()
+            .map(|m| format!("{}:{}", m.service().to_lowercase(), m.name()))
+            .unwrap_or_else(|| "unknown".to_string());
+        if let Ok(mut map) = self.0.lock() {
+            *map.entry(key).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// An S3 Control endpoint that keeps the host as given. The SDK would put the account id in
+/// front of it (`123456789012.127.0.0.1`), which an emulator's address cannot resolve.
+#[derive(Debug)]
+struct FixedS3ControlEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedS3ControlEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> EndpointFuture<'a> {
+        EndpointFuture::ready(Ok(aws_smithy_types::endpoint::Endpoint::builder()
+            .url(self.0.clone())
+            .build()))
+    }
+}
+
+/// Builds service clients for one account, for any region, all counting their calls.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    sdk: SdkConfig,
+    endpoint_url: Option<String>,
+    stats: ApiStats,
+    pub partition: String,
+}
+
+macro_rules! client_for_region {
+    ($fn_name:ident, $krate:ident) => {
+        pub fn $fn_name(&self, region: &str) -> $krate::Client {
+            let conf = $krate::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_string()))
+                .interceptor(self.stats.clone())
+                .build();
+            $krate::Client::from_conf(conf)
+        }
+    };
+}
+
+impl Clients {
+    pub fn new(sdk: SdkConfig, endpoint_url: Option<String>, stats: ApiStats, partition: &str) -> Self {
+        Clients {
+            sdk,
+            endpoint_url,
+            stats,
+            partition: partition.to_string(),
+        }
+    }
+
+    client_for_region!(sts, aws_sdk_sts);
+    client_for_region!(iam, aws_sdk_iam);
+    client_for_region!(ec2, aws_sdk_ec2);
+    client_for_region!(cloudtrail, aws_sdk_cloudtrail);
+    client_for_region!(kms, aws_sdk_kms);
+    client_for_region!(config, aws_sdk_config);
+    client_for_region!(logs, aws_sdk_cloudwatchlogs);
+    client_for_region!(cloudwatch, aws_sdk_cloudwatch);
+    client_for_region!(sns, aws_sdk_sns);
+
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .force_path_style(self.endpoint_url.is_some())
+            .interceptor(self.stats.clone())
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
+        let mut conf = aws_sdk_s3control::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.stats.clone());
+        if let Some(url) = &self.endpoint_url {
+            conf = conf.endpoint_resolver(FixedS3ControlEndpoint(url.clone()));
+        }
+        aws_sdk_s3control::Client::from_conf(conf.build())
+    }
+}
+
+/// Loads credentials and settings from the standard AWS chain.
+pub async fn load_sdk_config(opts: &ScanOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(5));
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &opts.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// The partition a region belongs to.
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else {
+        "aws"
+    }
+}
+
+/// A region to scan and whether it is an opt-in region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionInfo {
+    pub name: String,
+    pub opt_in: bool,
+}
+
+/// Picks the regions to scan from `DescribeRegions`: the partition's enabled regions, or the
+/// user's list. Regions not enabled are skipped with the reason.
+pub fn choose_regions(
+    described: &[(String, String)],
+    partition: &str,
+    wanted: Option<&[String]>,
+) -> Result<(Vec<RegionInfo>, BTreeMap<String, String>), ScanError> {
+    let in_partition: Vec<&(String, String)> = described
+        .iter()
+        .filter(|(name, _)| partition_of(name) == partition)
+        .collect();
+    let mut chosen = Vec::new();
+    let mut skipped = BTreeMap::new();
+    let names: Vec<String> = match wanted {
+        None => in_partition.iter().map(|(n, _)| n.clone()).collect(),
+        Some(list) => list.to_vec(),
+    };
+    for name in names {
+        let Some((_, status)) = in_partition.iter().find(|(n, _)| *n == name) else {
+            let mut known: Vec<&str> = in_partition.iter().map(|(n, _)| n.as_str()).collect();
+            known.sort();
+            return Err(ScanError::UnknownRegion {
+                region: name,
+                partition: partition.to_string(),
+                known: known.join(", "),
+            });
+        };
+        if status == "not-opted-in" {
+            skipped.insert(
+                name,
+                "opt-in region not enabled for this account (enable it in the Account settings to scan it)"
+                    .to_string(),
+            );
+        } else {
+            chosen.push(RegionInfo {
+                name,
+                opt_in: status == "opted-in",
+            });
+        }
+    }
+    chosen.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((chosen, skipped))
+}
+
+/// Progress on stderr: services × regions done.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(total: u64, enabled: bool) -> Self {
+        if !enabled {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Progress(Some(bar))
+    }
+
+    fn step(&self, what: &str, region: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(format!("{what} {region}"));
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Scans the account the credentials belong to.
+pub async fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let started = Instant::now();
+    let collected_at = Utc::now();
+    let sdk = load_sdk_config(opts).await;
+    let home = sdk
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "us-east-1".to_string());
+    let stats = ApiStats::default();
+    let bootstrap = Clients::new(sdk.clone(), opts.endpoint_url.clone(), stats.clone(), partition_of(&home));
+    let home_scope = Scope {
+        account: "unknown".to_string(),
+        region: home.clone(),
+        opt_in_region: false,
+    };
+    let identity = bootstrap
+        .sts(&home)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| ScanError::Identity(classify_sdk_error(&e, "sts:GetCallerIdentity", &home_scope)))?;
+    let account_id = identity.account().unwrap_or_default().to_string();
+    let partition = identity
+        .arn()
+        .and_then(|a| a.split(':').nth(1))
+        .unwrap_or(partition_of(&home))
+        .to_string();
+    let clients = Clients::new(sdk, opts.endpoint_url.clone(), stats.clone(), &partition);
+    let scope = Scope {
+        account: account_id.clone(),
+        ..home_scope
+    };
+    let described = clients
+        .ec2(&home)
+        .describe_regions()
+        .all_regions(true)
+        .send()
+        .await;
+    let described: Vec<(String, String)> = match described {
+        Ok(out) => out
+            .regions()
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.region_name()?.to_string(),
+                    r.opt_in_status().unwrap_or("opt-in-not-required").to_string(),
+                ))
+            })
+            .collect(),
+        // With an explicit list the scan can go on without DescribeRegions.
+        Err(e) => match &opts.regions {
+            Some(list) => list
+                .iter()
+                .map(|r| (r.clone(), "opt-in-not-required".to_string()))
+                .collect(),
+            None => return Err(ScanError::Regions(classify_sdk_error(&e, "ec2:DescribeRegions", &scope))),
+        },
+    };
+    let (regions, skipped) = choose_regions(&described, &partition, opts.regions.as_deref())?;
+    for (region, why) in &skipped {
+        tracing::warn!(%region, "skipping region: {why}");
+    }
+    let account = collect_account(&clients, &account_id, &home, regions, skipped, opts).await;
+    Ok(ScanResult {
+        evidence: Evidence {
+            schema_version: EVIDENCE_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            collected_at,
+            accounts: vec![account],
+        },
+        api_calls: stats.snapshot(),
+        elapsed: started.elapsed(),
+    })
+}
+
+const REGIONAL_SERVICES: u64 = 6;
+
+/// Collects one account: global services once, regional services in every region.
+pub async fn collect_account(
+    clients: &Clients,
+    account_id: &str,
+    home: &str,
+    regions: Vec<RegionInfo>,
+    skipped: BTreeMap<String, String>,
+    opts: &ScanOptions,
+) -> AccountEvidence {
+    let progress = Progress::new(REGIONAL_SERVICES * regions.len() as u64 + 3, opts.progress);
+    let limit = Semaphore::new(opts.concurrency.max(1));
+    let home_scope = Scope {
+        account: account_id.to_string(),
+        region: home.to_string(),
+        opt_in_region: false,
+    };
+    let iam = async {
+        let _permit = limit.acquire().await;
+        let out = iam::collect(&clients.iam(home), &home_scope, opts.credential_report_wait).await;
+        progress.step("iam", home);
+        out
+    };
+    let s3 = async {
+        let out = s3::collect(clients, &home_scope, opts.concurrency.max(1)).await;
+        progress.step("s3", home);
+        out
+    };
+    let regional = join_all(regions.iter().map(|r| {
+        let scope = Scope {
+            account: account_id.to_string(),
+            region: r.name.clone(),
+            opt_in_region: r.opt_in,
+        };
+        collect_region(clients, scope, &limit, &progress)
+    }));
+    let (iam, s3, regional) = tokio::join!(iam, s3, regional);
+
+    let mut described = BTreeMap::new();
+    let mut regional_map = BTreeMap::new();
+    for (region, (evidence, trails)) in regions.iter().zip(regional) {
+        described.insert(region.name.clone(), trails);
+        regional_map.insert(region.name.clone(), evidence);
+    }
+    let (listed, trails) = cloudtrail::merge_descriptions(&described);
+    let opt_in: BTreeMap<&str, bool> = regions.iter().map(|r| (r.name.as_str(), r.opt_in)).collect();
+    let read = join_all(trails.into_values().map(|trail| {
+        let scope = Scope {
+            account: account_id.to_string(),
+            region: trail.home_region.clone(),
+            opt_in_region: opt_in.get(trail.home_region.as_str()).copied().unwrap_or(false),
+        };
+        let limit = &limit;
+        async move {
+            let _permit = limit.acquire().await;
+            let client = clients.cloudtrail(&scope.region);
+            cloudtrail::read_trail(&client, &scope, trail).await
+        }
+    }))
+    .await;
+    progress.step("cloudtrail trails", home);
+    progress.finish();
+
+    AccountEvidence {
+        account_id: account_id.to_string(),
+        partition: clients.partition.clone(),
+        home_region: home.to_string(),
+        regions: regions.iter().map(|r| r.name.clone()).collect(),
+        skipped_regions: skipped,
+        iam,
+        s3,
+        cloudtrail: CloudTrailEvidence {
+            describe: listed,
+            trails: read.into_iter().map(|t| (t.arn.clone(), t)).collect(),
+        },
+        regional: regional_map,
+    }
+}
+
+type RegionTrails = crate::evidence::Collected<Vec<aws_sdk_cloudtrail::types::Trail>>;
+
+async fn collect_region(
+    clients: &Clients,
+    scope: Scope,
+    limit: &Semaphore,
+    progress: &Progress,
+) -> (RegionEvidence, RegionTrails) {
+    let region = scope.region.as_str();
+    let s = &scope;
+    let step = |what: &str| progress.step(what, region);
+    let trails = async {
+        let _p = limit.acquire().await;
+        let out = cloudtrail::describe_trails(&clients.cloudtrail(region), s).await;
+        step("cloudtrail");
+        out
+    };
+    let config = async {
+        let _p = limit.acquire().await;
+        let out = regional::config(&clients.config(region), s).await;
+        step("config");
+        out
+    };
+    let kms = async {
+        let _p = limit.acquire().await;
+        let out = regional::kms_keys(&clients.kms(region), s).await;
+        step("kms");
+        out
+    };
+    let filters = async {
+        let _p = limit.acquire().await;
+        let out = regional::metric_filters(&clients.logs(region), s).await;
+        step("logs");
+        out
+    };
+    let alarms = async {
+        let _p = limit.acquire().await;
+        let out = regional::alarms(&clients.cloudwatch(region), s).await;
+        step("cloudwatch");
+        out
+    };
+    let subs = async {
+        let _p = limit.acquire().await;
+        let out = regional::sns_subscriptions(&clients.sns(region), s).await;
+        step("sns");
+        out
+    };
+    let (trails, config, kms, metric_filters, alarms, sns_subscriptions) =
+        tokio::join!(trails, config, kms, filters, alarms, subs);
+    (
+        RegionEvidence {
+            config,
+            kms,
+            metric_filters,
+            alarms,
+            sns_subscriptions,
+        },
+        trails,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn described() -> Vec<(String, String)> {
+        [
+            ("us-east-1", "opt-in-not-required"),
+            ("eu-west-1", "opt-in-not-required"),
+            ("af-south-1", "not-opted-in"),
+            ("me-south-1", "opted-in"),
+            ("us-gov-west-1", "opt-in-not-required"),
+            ("cn-north-1", "opt-in-not-required"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn default_regions_are_the_partitions_enabled_ones() {
+        let (chosen, skipped) = choose_regions(&described(), "aws", None).unwrap();
+        let names: Vec<&str> = chosen.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["eu-west-1", "me-south-1", "us-east-1"]);
+        assert!(chosen.iter().find(|r| r.name == "me-south-1").unwrap().opt_in);
+        assert!(skipped.contains_key("af-south-1"));
+    }
+
+    #[test]
+    fn unknown_or_foreign_partition_region_is_an_error() {
+        let err = choose_regions(&described(), "aws", Some(&["us-gov-west-1".to_string()])).unwrap_err();
+        assert!(err.to_string().contains("us-gov-west-1"), "{err}");
+        assert!(choose_regions(&described(), "aws", Some(&["mars-1".to_string()])).is_err());
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partition_of("cn-northwest-1"), "aws-cn");
+        assert_eq!(partition_of("us-gov-east-1"), "aws-us-gov");
+        assert_eq!(partition_of("eu-central-2"), "aws");
+    }
+}

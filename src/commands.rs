@@ -1,0 +1,279 @@
+//! What each subcommand does, between parsing (cli) and exit codes (main).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use crate::checks::{self, Catalog, Selection};
+use crate::cli::{ChecksCommand, DemoArgs, EvalArgs, ListFormat, ReportArgs, ScanArgs};
+use crate::collect::{self, ScanOptions};
+use crate::evidence::Evidence;
+use crate::export::{self, Format};
+use crate::model::{
+    AccountSummary, Report, RunMetadata, Severity, Status, StatusCounts, REPORT_SCHEMA_VERSION,
+};
+use crate::output;
+
+/// The documented exit codes.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FAILURES: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+impl ReportArgs {
+    pub fn selection(&self) -> Result<Selection> {
+        let selection = Selection {
+            frameworks: self.framework.clone(),
+            checks: self.checks.clone(),
+            exclude_checks: self.exclude_checks.clone(),
+            min_severity: self.severity,
+            params: self.params.iter().cloned().collect(),
+        };
+        selection.validate(Catalog::builtin())?;
+        Ok(selection)
+    }
+}
+
+/// Collection facts that only a live scan has.
+#[derive(Debug, Default)]
+pub struct CollectionFacts {
+    pub api_calls: BTreeMap<String, u64>,
+    pub collection_ms: u64,
+}
+
+/// Evaluates evidence into a report.
+pub fn build_report(
+    evidence: &Evidence,
+    selection: &Selection,
+    now: DateTime<Utc>,
+    facts: CollectionFacts,
+) -> Report {
+    let findings = checks::evaluate(evidence, selection, now);
+    let accounts = evidence
+        .accounts
+        .iter()
+        .map(|a| {
+            let mut counts = StatusCounts::default();
+            for f in findings.iter().filter(|f| f.account_id == a.account_id) {
+                counts.add(f.status);
+            }
+            AccountSummary {
+                account_id: a.account_id.clone(),
+                regions: a.regions.clone(),
+                skipped_regions: a.skipped_regions.clone(),
+                counts,
+            }
+        })
+        .collect();
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        run: RunMetadata {
+            tool: "warden".to_string(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            collected_at: evidence.collected_at,
+            evaluated_at: now,
+            api_calls_total: facts.api_calls.values().sum(),
+            api_calls: facts.api_calls,
+            collection_ms: facts.collection_ms,
+        },
+        accounts,
+        findings,
+    }
+}
+
+/// 2 when anything could not be evaluated, else 1 for an unmuted FAIL at or above `fail_on`.
+pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
+    if report.findings.iter().any(|f| f.status == Status::Error && !f.muted) {
+        EXIT_ERROR
+    } else if report
+        .findings
+        .iter()
+        .any(|f| f.status == Status::Fail && !f.muted && f.severity >= fail_on)
+    {
+        EXIT_FAILURES
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Writes the rendered report to `--output` (atomically) or standard output.
+fn emit(report: &Report, args: &ReportArgs, format: Format) -> Result<()> {
+    let bytes = export::render(report, format)?;
+    match &args.output {
+        Some(path) => output::write_atomic(path, &bytes)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes).context("cannot write to standard output")?;
+            stdout.flush().context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
+    let selection = args.report.selection()?;
+    let regions = match args.regions.trim() {
+        "all" | "" => None,
+        list => Some(
+            list.split(',')
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect::<Vec<_>>(),
+        ),
+    };
+    let opts = ScanOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        regions,
+        endpoint_url: args.endpoint_url.clone(),
+        concurrency: usize::from(args.concurrency),
+        credential_report_wait: std::time::Duration::from_secs(args.credential_report_wait),
+        progress: show_progress,
+    };
+    let result = collect::scan(&opts).await?;
+    let facts = CollectionFacts {
+        api_calls: result.api_calls,
+        collection_ms: u64::try_from(result.elapsed.as_millis()).unwrap_or(u64::MAX),
+    };
+    let report = build_report(&result.evidence, &selection, Utc::now(), facts);
+
+    let evidence_path = args
+        .evidence
+        .clone()
+        .or_else(|| args.report.output.as_deref().map(output::evidence_path_beside));
+    if let Some(path) = &evidence_path {
+        let bytes = serde_json::to_vec_pretty(&result.evidence)?;
+        output::write_atomic(path, &bytes)?;
+    }
+    emit(&report, &args.report, args.report.format.unwrap_or(Format::Json))?;
+    if args.stats {
+        print_stats(&report);
+    }
+    print_skipped(&report);
+    Ok(exit_code(&report, args.report.fail_on))
+}
+
+fn print_stats(report: &Report) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "API calls: {} in {:.1} s",
+        report.run.api_calls_total,
+        report.run.collection_ms as f64 / 1000.0
+    );
+    for (op, n) in &report.run.api_calls {
+        let _ = writeln!(err, "  {n:>6}  {op}");
+    }
+}
+
+fn print_skipped(report: &Report) {
+    for account in &report.accounts {
+        for (region, why) in &account.skipped_regions {
+            eprintln!("warden: account {} region {region} skipped: {why}", account.account_id);
+        }
+    }
+}
+
+pub fn eval(args: &EvalArgs) -> Result<u8> {
+    let selection = args.report.selection()?;
+    let evidence = Evidence::load(&args.evidence)?;
+    let report = build_report(&evidence, &selection, Utc::now(), CollectionFacts::default());
+    emit(&report, &args.report, args.report.format.unwrap_or(Format::Json))?;
+    Ok(exit_code(&report, args.report.fail_on))
+}
+
+/// The demo always exits 0: it shows warden, it does not judge an account.
+pub fn demo(args: &DemoArgs) -> Result<u8> {
+    let selection = args.report.selection()?;
+    let evidence = crate::demo::evidence()?;
+    let report = build_report(&evidence, &selection, crate::demo::now(), CollectionFacts::default());
+    match args.report.format {
+        Some(format) => emit(&report, &args.report, format)?,
+        None => {
+            let text = crate::demo::summary(&report);
+            match &args.report.output {
+                Some(path) => output::write_atomic(path, text.as_bytes())?,
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+pub fn checks(command: &ChecksCommand) -> Result<u8> {
+    let catalog = Catalog::builtin();
+    match command {
+        ChecksCommand::List { format } => {
+            let rows: Vec<serde_json::Value> = catalog
+                .checks
+                .values()
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id,
+                        "service": m.service,
+                        "severity": m.severity,
+                        "title": m.title,
+                        "requirements": catalog.requirements_of(&m.id),
+                    })
+                })
+                .collect();
+            match format {
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                ListFormat::Text => {
+                    for m in catalog.checks.values() {
+                        let frameworks: Vec<&str> = catalog
+                            .frameworks
+                            .iter()
+                            .filter(|f| f.requirements.iter().any(|r| r.checks.contains(&m.id)))
+                            .map(|f| f.id.as_str())
+                            .collect();
+                        println!(
+                            "{:<40} {:<13} {}  [{}]",
+                            m.id,
+                            m.severity,
+                            m.title,
+                            frameworks.join(", ")
+                        );
+                    }
+                }
+            }
+        }
+        ChecksCommand::Show { id } => {
+            let meta = catalog
+                .checks
+                .get(id)
+                .ok_or_else(|| checks::SelectionError::UnknownCheck(id.clone()))?;
+            println!("{}  ({}, {})", meta.id, meta.service, meta.severity);
+            println!("{}\n", meta.title);
+            println!("Resource type: {}", meta.resource_type);
+            println!("Why: {}\n", meta.rationale.trim());
+            println!("Requirements:");
+            for r in catalog.requirements_of(id) {
+                println!("  {r}");
+            }
+            println!("\nAPIs read: {}", meta.apis.join(", "));
+            if !meta.parameters.is_empty() {
+                println!("Parameters (override with --param {id}.NAME=VALUE):");
+                for (k, v) in &meta.parameters {
+                    println!("  {k} = {v}");
+                }
+            }
+            println!("\nRemediation: {}", meta.remediation.text.trim());
+            if !meta.remediation.cli.is_empty() {
+                println!("CLI: {}", meta.remediation.cli);
+            }
+            if !meta.remediation.console.is_empty() {
+                println!("Console:\n{}", meta.remediation.console.trim());
+            }
+            println!("Docs: {}", meta.remediation.url);
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// True when `path` names an existing directory (used to reject `--output DIR`).
+pub fn is_dir(path: &Path) -> bool {
+    path.is_dir()
+}
