@@ -32,3 +32,122 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
 pub fn logic(id: &str) -> Option<CheckFn> {
     LOGIC.iter().find(|(i, _)| *i == id).map(|(_, f)| *f)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::checks::catalog::{Assessment, Catalog};
+
+    #[test]
+    fn every_toml_has_logic_and_every_logic_has_a_toml() {
+        let catalog = Catalog::builtin();
+        let described: BTreeSet<&str> = catalog.checks.keys().map(String::as_str).collect();
+        let implemented: BTreeSet<&str> = LOGIC.iter().map(|(id, _)| *id).collect();
+        assert_eq!(implemented.len(), LOGIC.len(), "a check id is registered twice");
+        let no_logic: Vec<_> = described.difference(&implemented).collect();
+        let no_toml: Vec<_> = implemented.difference(&described).collect();
+        assert!(no_logic.is_empty(), "TOML without logic: {no_logic:?}");
+        assert!(no_toml.is_empty(), "logic without TOML: {no_toml:?}");
+    }
+
+    #[test]
+    fn check_descriptions_are_complete() {
+        for meta in Catalog::builtin().checks.values() {
+            let id = &meta.id;
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{id}: ids are snake_case, never CIS numbers"
+            );
+            assert!(!meta.title.trim().is_empty() && meta.title.len() <= 256, "{id}: title");
+            assert!(!meta.rationale.trim().is_empty(), "{id}: rationale");
+            assert!(!meta.remediation.text.trim().is_empty(), "{id}: remediation text");
+            assert!(meta.remediation.text.len() <= 500, "{id}: remediation text too long for ASFF");
+            assert!(meta.remediation.cli.starts_with("aws "), "{id}: remediation cli");
+            assert!(meta.remediation.url.starts_with("https://"), "{id}: remediation url");
+            assert!(meta.resource_type.starts_with("Aws"), "{id}: ASFF resource type");
+            assert!(!meta.apis.is_empty(), "{id}: apis");
+            for (name, value) in &meta.parameters {
+                assert!(value.as_integer().is_some(), "{id}: parameter {name} must be an integer");
+            }
+        }
+    }
+
+    #[test]
+    fn frameworks_reference_known_checks_with_unique_ids() {
+        let catalog = Catalog::builtin();
+        let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["cis-7.0.0", "cis-5.0.0", "cis-3.0.0", "aws-fsbp-1.0.0"]);
+        for fw in &catalog.frameworks {
+            let mut seen = BTreeSet::new();
+            for req in &fw.requirements {
+                assert!(seen.insert(&req.id), "{}: requirement {} listed twice", fw.id, req.id);
+                assert!(!req.title.trim().is_empty(), "{} {}: title", fw.id, req.id);
+                for check in &req.checks {
+                    assert!(
+                        catalog.checks.contains_key(check),
+                        "{} {} names unknown check {check}",
+                        fw.id,
+                        req.id
+                    );
+                }
+                if fw.id.starts_with("cis-") {
+                    assert!(matches!(req.level, Some(1 | 2)), "{} {}: profile level", fw.id, req.id);
+                    let dotted = req.id.split('.').all(|p| p.parse::<u32>().is_ok());
+                    assert!(dotted, "{} {}: CIS ids are dotted numbers", fw.id, req.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cis_files_are_the_whole_benchmarks() {
+        let catalog = Catalog::builtin();
+        let count = |id: &str, a: Assessment| {
+            catalog
+                .framework(id)
+                .unwrap()
+                .requirements
+                .iter()
+                .filter(|r| r.assessment == a)
+                .count()
+        };
+        assert_eq!(count("cis-7.0.0", Assessment::Automated), 34);
+        assert_eq!(count("cis-7.0.0", Assessment::Manual), 36);
+    }
+
+    #[test]
+    fn requirement_references_use_the_asff_form() {
+        let catalog = Catalog::builtin();
+        let refs = catalog.requirements_of("cloudtrail_log_file_validation");
+        assert!(refs.contains(&"CIS AWS Foundations Benchmark v7.0.0/4.2".to_string()), "{refs:?}");
+        assert!(refs.contains(&"CIS AWS Foundations Benchmark v5.0.0/3.2".to_string()), "{refs:?}");
+        assert!(
+            refs.contains(&"AWS Foundational Security Best Practices v1.0.0/CloudTrail.4".to_string()),
+            "{refs:?}"
+        );
+    }
+
+    #[test]
+    fn catalogue_snapshot() {
+        // Every change to ids, severities, titles or mappings shows in review.
+        let catalog = Catalog::builtin();
+        let lines: Vec<String> = catalog
+            .checks
+            .values()
+            .map(|m| {
+                format!(
+                    "{} [{}] {} => {}",
+                    m.id,
+                    m.severity,
+                    m.title,
+                    catalog.requirements_of(&m.id).join(" | ")
+                )
+            })
+            .collect();
+        insta::with_settings!({snapshot_path => "../../snapshots"}, {
+            insta::assert_snapshot!("catalogue", lines.join("\n"));
+        });
+    }
+}

@@ -290,7 +290,12 @@ async fn password_policy(client: &Client, scope: &Scope) -> Collected<Option<Pas
             hard_expiry: p.hard_expiry(),
         })),
         // No policy is a fact about the account, not a failure.
-        Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(None),
+        Err(e)
+            if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception())
+                || error_code(&e) == Some("NoSuchEntity") =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(classify_sdk_error(&e, "iam:GetAccountPasswordPolicy", scope)),
     }
 }
@@ -347,6 +352,41 @@ async fn server_certificates(client: &Client, scope: &Scope) -> Collected<Vec<Se
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::{mocked_client, test_scope};
+    use aws_sdk_iam::operation::get_account_password_policy::GetAccountPasswordPolicyError;
+    use aws_sdk_iam::operation::get_account_summary::GetAccountSummaryError;
+    use aws_sdk_iam::types::error::NoSuchEntityException;
+    use aws_smithy_mocks::mock;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    #[tokio::test]
+    async fn no_password_policy_is_a_fact_and_denial_an_error() {
+        let client = mocked_client!(
+            aws_sdk_iam,
+            mock!(aws_sdk_iam::Client::get_account_password_policy).then_error(|| {
+                GetAccountPasswordPolicyError::NoSuchEntityException(
+                    NoSuchEntityException::builder().message("no policy").build(),
+                )
+            }),
+            mock!(aws_sdk_iam::Client::get_account_summary).then_error(|| {
+                GetAccountSummaryError::generic(ErrorMetadata::builder().code("Throttling").message("Rate exceeded").build())
+            }),
+        );
+        let scope = test_scope();
+        assert_eq!(password_policy(&client, &scope).await, Ok(None));
+        let err = account_summary(&client, &scope).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Throttled);
+        assert_eq!(err.operation, "iam:GetAccountSummary");
+        let denied = mocked_client!(
+            aws_sdk_iam,
+            mock!(aws_sdk_iam::Client::get_account_password_policy).then_error(|| {
+                GetAccountPasswordPolicyError::generic(ErrorMetadata::builder().code("AccessDenied").message("not authorized").build())
+            }),
+        );
+        let err = password_policy(&denied, &scope).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AccessDenied);
+        assert!(err.to_string().contains("iam:GetAccountPasswordPolicy failed in us-east-1 for account 111122223333"), "{err}");
+    }
 
     const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
 

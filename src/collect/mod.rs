@@ -298,9 +298,14 @@ impl Progress {
 
 /// Scans the account the credentials belong to.
 pub async fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let sdk = load_sdk_config(opts).await;
+    scan_with_config(sdk, opts).await
+}
+
+/// Scans the account that `sdk`'s credentials belong to.
+pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let started = Instant::now();
     let collected_at = Utc::now();
-    let sdk = load_sdk_config(opts).await;
     let home = sdk
         .region()
         .map(|r| r.to_string())
@@ -511,6 +516,36 @@ async fn collect_region(
         },
         trails,
     )
+}
+
+/// Builds SDK clients that answer from `aws-smithy-mocks` rules, for error-shape tests.
+#[cfg(test)]
+macro_rules! mocked_client {
+    ($krate:ident, $($rule:expr),+ $(,)?) => {{
+        let mut interceptor = aws_smithy_mocks::MockResponseInterceptor::new()
+            .rule_mode(aws_smithy_mocks::RuleMode::MatchAny);
+        $(interceptor = interceptor.with_rule(&$rule);)+
+        let conf = $krate::Config::builder()
+            .behavior_version($krate::config::BehaviorVersion::latest())
+            .region($krate::config::Region::new("us-east-1"))
+            .credentials_provider($krate::config::Credentials::new("AKID", "SECRET", None, None, "test"))
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        $krate::Client::from_conf(conf)
+    }};
+}
+#[cfg(test)]
+pub(crate) use mocked_client;
+
+#[cfg(test)]
+pub(crate) fn test_scope() -> Scope {
+    Scope {
+        account: "111122223333".to_string(),
+        region: "us-east-1".to_string(),
+        opt_in_region: false,
+    }
 }
 
 #[cfg(test)]
