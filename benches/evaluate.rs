@@ -31,7 +31,8 @@ fn main() {
     );
     let json = serde_json::to_vec(&evidence).unwrap();
     let start = Instant::now();
-    let parsed = warden::evidence::Evidence::parse(std::str::from_utf8(&json).unwrap(), "bench").unwrap();
+    let parsed =
+        warden::evidence::Evidence::parse(std::str::from_utf8(&json).unwrap(), "bench").unwrap();
     println!(
         "evidence: {:.1} MB JSON, parsed in {:.1} ms",
         json.len() as f64 / 1e6,

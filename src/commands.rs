@@ -85,7 +85,11 @@ pub fn build_report(
 
 /// 2 when anything could not be evaluated, else 1 for an unmuted FAIL at or above `fail_on`.
 pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
-    if report.findings.iter().any(|f| f.status == Status::Error && !f.muted) {
+    if report
+        .findings
+        .iter()
+        .any(|f| f.status == Status::Error && !f.muted)
+    {
         EXIT_ERROR
     } else if report
         .findings
@@ -105,7 +109,9 @@ fn emit(report: &Report, args: &ReportArgs, format: Format) -> Result<()> {
         Some(path) => output::write_atomic(path, &bytes)?,
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&bytes).context("cannot write to standard output")?;
+            stdout
+                .write_all(&bytes)
+                .context("cannot write to standard output")?;
             stdout.flush().context("cannot write to standard output")?;
         }
     }
@@ -139,15 +145,21 @@ pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
     };
     let report = build_report(&result.evidence, &selection, Utc::now(), facts);
 
-    let evidence_path = args
-        .evidence
-        .clone()
-        .or_else(|| args.report.output.as_deref().map(output::evidence_path_beside));
+    let evidence_path = args.evidence.clone().or_else(|| {
+        args.report
+            .output
+            .as_deref()
+            .map(output::evidence_path_beside)
+    });
     if let Some(path) = &evidence_path {
         let bytes = serde_json::to_vec_pretty(&result.evidence)?;
         output::write_atomic(path, &bytes)?;
     }
-    emit(&report, &args.report, args.report.format.unwrap_or(Format::Json))?;
+    emit(
+        &report,
+        &args.report,
+        args.report.format.unwrap_or(Format::Json),
+    )?;
     if args.stats {
         print_stats(&report);
     }
@@ -171,7 +183,10 @@ fn print_stats(report: &Report) {
 fn print_skipped(report: &Report) {
     for account in &report.accounts {
         for (region, why) in &account.skipped_regions {
-            eprintln!("warden: account {} region {region} skipped: {why}", account.account_id);
+            eprintln!(
+                "warden: account {} region {region} skipped: {why}",
+                account.account_id
+            );
         }
     }
 }
@@ -179,8 +194,17 @@ fn print_skipped(report: &Report) {
 pub fn eval(args: &EvalArgs) -> Result<u8> {
     let selection = args.report.selection()?;
     let evidence = Evidence::load(&args.evidence)?;
-    let report = build_report(&evidence, &selection, Utc::now(), CollectionFacts::default());
-    emit(&report, &args.report, args.report.format.unwrap_or(Format::Json))?;
+    let report = build_report(
+        &evidence,
+        &selection,
+        Utc::now(),
+        CollectionFacts::default(),
+    );
+    emit(
+        &report,
+        &args.report,
+        args.report.format.unwrap_or(Format::Json),
+    )?;
     Ok(exit_code(&report, args.report.fail_on))
 }
 
@@ -188,7 +212,12 @@ pub fn eval(args: &EvalArgs) -> Result<u8> {
 pub fn demo(args: &DemoArgs) -> Result<u8> {
     let selection = args.report.selection()?;
     let evidence = crate::demo::evidence()?;
-    let report = build_report(&evidence, &selection, crate::demo::now(), CollectionFacts::default());
+    let report = build_report(
+        &evidence,
+        &selection,
+        crate::demo::now(),
+        CollectionFacts::default(),
+    );
     match args.report.format {
         Some(format) => emit(&report, &args.report, format)?,
         None => {

@@ -100,10 +100,18 @@ mod tests {
         let mut text = serde_json::to_string_pretty(&built).unwrap();
         text.push('\n');
         if std::env::var_os("WARDEN_UPDATE_DEMO").is_some() {
-            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/evidence.json"), &text).unwrap();
+            std::fs::write(
+                concat!(env!("CARGO_MANIFEST_DIR"), "/demo/evidence.json"),
+                &text,
+            )
+            .unwrap();
             return;
         }
-        assert_eq!(evidence().unwrap(), built, "demo/evidence.json is stale: rerun with WARDEN_UPDATE_DEMO=1");
+        assert_eq!(
+            evidence().unwrap(),
+            built,
+            "demo/evidence.json is stale: rerun with WARDEN_UPDATE_DEMO=1"
+        );
     }
 
     #[test]
@@ -116,7 +124,10 @@ mod tests {
             Default::default(),
         );
         let counts = report.counts();
-        assert!(counts.fail > 10 && counts.error >= 1 && counts.pass > 5 && counts.not_applicable >= 1, "{counts:?}");
+        assert!(
+            counts.fail > 10 && counts.error >= 1 && counts.pass > 5 && counts.not_applicable >= 1,
+            "{counts:?}"
+        );
         let text = summary(&report);
         assert!(text.contains("iam_root_hardware_mfa"), "{text}");
     }

@@ -41,7 +41,9 @@ pub fn key(rotated: DateTime<Utc>, used: Option<DateTime<Utc>>) -> AccessKeyInfo
     AccessKeyInfo {
         active: true,
         last_rotated: ReportDate::Date(rotated),
-        last_used_date: used.map(ReportDate::Date).unwrap_or(ReportDate::NotApplicable),
+        last_used_date: used
+            .map(ReportDate::Date)
+            .unwrap_or(ReportDate::NotApplicable),
         last_used_region: used.map(|_| "us-east-1".to_string()),
         last_used_service: used.map(|_| "s3".to_string()),
     }
@@ -104,8 +106,12 @@ pub fn trail(account: &str, name: &str, home: &str, bucket: &str) -> Trail {
         s3_key_prefix: None,
         kms_key_id: Some(format!("arn:aws:kms:{home}:{account}:key/0e4a7d3c-trail")),
         log_file_validation_enabled: true,
-        cloudwatch_logs_log_group_arn: Some(format!("arn:aws:logs:{home}:{account}:log-group:cloudtrail:*")),
-        cloudwatch_logs_role_arn: Some(format!("arn:aws:iam::{account}:role/CloudTrail_CloudWatchLogs")),
+        cloudwatch_logs_log_group_arn: Some(format!(
+            "arn:aws:logs:{home}:{account}:log-group:cloudtrail:*"
+        )),
+        cloudwatch_logs_role_arn: Some(format!(
+            "arn:aws:iam::{account}:role/CloudTrail_CloudWatchLogs"
+        )),
         status: Ok(TrailStatus {
             is_logging: true,
             latest_cloudwatch_logs_delivery_time: None,
@@ -246,10 +252,16 @@ pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) ->
             })),
         },
         cloudtrail: CloudTrailEvidence {
-            describe: regions.iter().map(|r| (r.to_string(), Ok(vec![trail.arn.clone()]))).collect(),
+            describe: regions
+                .iter()
+                .map(|r| (r.to_string(), Ok(vec![trail.arn.clone()])))
+                .collect(),
             trails,
         },
-        regional: regions.iter().map(|r| (r.to_string(), region_ok(r))).collect(),
+        regional: regions
+            .iter()
+            .map(|r| (r.to_string(), region_ok(r)))
+            .collect(),
     }
 }
 
@@ -271,7 +283,8 @@ pub fn demo_evidence() -> Evidence {
     let mut a = compliant_account(acct, &regions, now);
     a.skipped_regions.insert(
         "af-south-1".to_string(),
-        "opt-in region not enabled for this account (enable it in the Account settings to scan it)".to_string(),
+        "opt-in region not enabled for this account (enable it in the Account settings to scan it)"
+            .to_string(),
     );
 
     // IAM: root signs in with a virtual MFA device, weak password policy, stale and extra keys.
@@ -348,20 +361,23 @@ pub fn demo_evidence() -> Evidence {
         latest_delivery_error: None,
     });
     main.selectors = Ok(EventSelectors {
-        basic: vec![BasicEventSelector {
-            read_write_type: ReadWriteType::WriteOnly,
-            include_management_events: false,
-            data_resources: vec![DataResource {
-                resource_type: "AWS::S3::Object".to_string(),
-                values: vec!["arn:aws:s3".to_string()],
-            }],
-            exclude_management_event_sources: vec![],
-        }, BasicEventSelector {
-            read_write_type: ReadWriteType::All,
-            include_management_events: true,
-            data_resources: vec![],
-            exclude_management_event_sources: vec![],
-        }],
+        basic: vec![
+            BasicEventSelector {
+                read_write_type: ReadWriteType::WriteOnly,
+                include_management_events: false,
+                data_resources: vec![DataResource {
+                    resource_type: "AWS::S3::Object".to_string(),
+                    values: vec!["arn:aws:s3".to_string()],
+                }],
+                exclude_management_event_sources: vec![],
+            },
+            BasicEventSelector {
+                read_write_type: ReadWriteType::All,
+                include_management_events: true,
+                data_resources: vec![],
+                exclude_management_event_sources: vec![],
+            },
+        ],
         advanced: vec![],
     });
     let mut debug = trail(acct, "eu-debug", "eu-west-1", "acme-cloudtrail-logs");
@@ -382,7 +398,10 @@ pub fn demo_evidence() -> Evidence {
         .into_iter()
         .map(|(r, arns)| (r.to_string(), Ok(arns)))
         .collect(),
-        trails: [main, debug].into_iter().map(|t| (t.arn.clone(), t)).collect(),
+        trails: [main, debug]
+            .into_iter()
+            .map(|t| (t.arn.clone(), t))
+            .collect(),
     };
 
     // Config: off in eu-west-1, never set up in ap-southeast-2. KMS: one key without rotation,
@@ -444,13 +463,19 @@ pub fn synthetic_evidence(users: usize, buckets: usize, regions: usize) -> Evide
     for i in 0..users {
         let mut row = user_row(acct, &format!("user-{i:05}"), now);
         row.mfa_active = i % 3 != 0;
-        row.access_keys[0] = key(now - Duration::days((i % 200) as i64), Some(now - Duration::days((i % 60) as i64)));
+        row.access_keys[0] = key(
+            now - Duration::days((i % 200) as i64),
+            Some(now - Duration::days((i % 60) as i64)),
+        );
         if i % 7 == 0 {
             row.access_keys[1] = key(now - Duration::days(10), None);
         }
         rows.push(row);
     }
-    a.iam.credential_report = Ok(CredentialReport { generated_at: now, rows });
+    a.iam.credential_report = Ok(CredentialReport {
+        generated_at: now,
+        rows,
+    });
     let mut all = Vec::with_capacity(buckets);
     for i in 0..buckets {
         let mut b = bucket(&format!("bucket-{i:05}"), &region_names[i % regions.max(1)]);
@@ -468,14 +493,24 @@ pub fn synthetic_evidence(users: usize, buckets: usize, regions: usize) -> Evide
     a.s3.buckets = Ok(all);
     let mut trails = BTreeMap::new();
     for (i, r) in region_names.iter().enumerate() {
-        let mut t = trail(acct, &format!("trail-{i}"), r, &format!("bucket-{:05}", i % buckets.max(1)));
+        let mut t = trail(
+            acct,
+            &format!("trail-{i}"),
+            r,
+            &format!("bucket-{:05}", i % buckets.max(1)),
+        );
         t.is_multi_region = i == 0;
         trails.insert(t.arn.clone(), t);
         if let Some(re) = a.regional.get_mut(r) {
-            re.kms = Ok((0..20).map(|k| customer_key(acct, r, &format!("key-{i}-{k}"), k % 2 == 0)).collect());
+            re.kms = Ok((0..20)
+                .map(|k| customer_key(acct, r, &format!("key-{i}-{k}"), k % 2 == 0))
+                .collect());
         }
     }
-    a.cloudtrail.describe = region_names.iter().map(|r| (r.clone(), Ok(trails.keys().cloned().collect()))).collect();
+    a.cloudtrail.describe = region_names
+        .iter()
+        .map(|r| (r.clone(), Ok(trails.keys().cloned().collect())))
+        .collect();
     a.cloudtrail.trails = trails;
     evidence_of(vec![a], now)
 }

@@ -58,7 +58,10 @@ fn asff_follows_the_contract() {
         assert_eq!(parts[3], f["GeneratorId"].as_str().unwrap());
         assert_eq!(
             f["ProductArn"],
-            format!("arn:aws:securityhub:{}:111122223333:product/111122223333/default", parts[2])
+            format!(
+                "arn:aws:securityhub:{}:111122223333:product/111122223333/default",
+                parts[2]
+            )
         );
         assert_eq!(
             f["Types"][0],
@@ -67,30 +70,50 @@ fn asff_follows_the_contract() {
         assert!(f["Title"].as_str().unwrap().chars().count() <= 256);
         assert!(f["Description"].as_str().unwrap().chars().count() <= 1024);
         let status = f["Compliance"]["Status"].as_str().unwrap();
-        assert!(["PASSED", "FAILED", "NOT_AVAILABLE"].contains(&status), "{status}");
+        assert!(
+            ["PASSED", "FAILED", "NOT_AVAILABLE"].contains(&status),
+            "{status}"
+        );
         if status == "NOT_AVAILABLE" {
-            assert!(f["Compliance"]["StatusReasons"][0]["ReasonCode"].is_string(), "{f}");
+            assert!(
+                f["Compliance"]["StatusReasons"][0]["ReasonCode"].is_string(),
+                "{f}"
+            );
         }
         for r in f["Compliance"]["RelatedRequirements"].as_array().unwrap() {
             let r = r.as_str().unwrap();
             assert!(
-                r.starts_with("CIS AWS Foundations Benchmark v") || r.starts_with("AWS Foundational Security Best Practices v1.0.0/"),
+                r.starts_with("CIS AWS Foundations Benchmark v")
+                    || r.starts_with("AWS Foundational Security Best Practices v1.0.0/"),
                 "{r}"
             );
         }
         let resource = &f["Resources"][0];
         assert!(resource["Type"].as_str().unwrap().starts_with("Aws"));
-        assert!(resource["Id"].as_str().unwrap().starts_with("arn:aws:") || resource["Id"].as_str().unwrap().starts_with("AWS::::Account:"));
-        assert!(!f["GeneratorId"].as_str().unwrap().starts_with("manual:"), "MANUAL findings are not exported");
+        assert!(
+            resource["Id"].as_str().unwrap().starts_with("arn:aws:")
+                || resource["Id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("AWS::::Account:")
+        );
+        assert!(
+            !f["GeneratorId"].as_str().unwrap().starts_with("manual:"),
+            "MANUAL findings are not exported"
+        );
     }
     // A denied call shows up as NOT_AVAILABLE with the reason.
     let denied = findings
         .iter()
         .find(|f| f["Compliance"]["StatusReasons"][0]["ReasonCode"] == "ACCESS_DENIED")
         .expect("an ACCESS_DENIED finding in the demo");
-    assert!(denied["Compliance"]["StatusReasons"][0]["Description"].as_str().unwrap().contains("kms:ListKeys"));
+    assert!(denied["Compliance"]["StatusReasons"][0]["Description"]
+        .as_str()
+        .unwrap()
+        .contains("kms:ListKeys"));
     // Ids are stable across runs.
-    let again: Vec<serde_json::Value> = serde_json::from_slice(&warden(&["demo", "--format", "asff"]).stdout).unwrap();
+    let again: Vec<serde_json::Value> =
+        serde_json::from_slice(&warden(&["demo", "--format", "asff"]).stdout).unwrap();
     let ids = |v: &[serde_json::Value]| v.iter().map(|f| f["Id"].clone()).collect::<Vec<_>>();
     assert_eq!(ids(&findings), ids(&again));
 }
@@ -101,22 +124,44 @@ fn asff_passes_botocore_validation() {
         .expect("WARDEN_TEST_PYTHON is not set: run the tests with scripts/test.sh, which installs botocore with moto");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("findings.asff.json");
-    let out = warden(&["demo", "--format", "asff", "--output", path.to_str().unwrap()]);
+    let out = warden(&[
+        "demo",
+        "--format",
+        "asff",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/asff_validate.py");
-    let check = Command::new(python).arg(script).arg(&path).output().unwrap();
-    assert!(check.status.success(), "{}{}", stdout(&check), stderr(&check));
+    let check = Command::new(python)
+        .arg(script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
 }
 
 #[test]
 fn malformed_evidence_names_the_file_and_position() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.json");
-    std::fs::write(&path, "{\n  \"schema_version\": 1,\n  \"accounts\": [ oops ]\n}\n").unwrap();
+    std::fs::write(
+        &path,
+        "{\n  \"schema_version\": 1,\n  \"accounts\": [ oops ]\n}\n",
+    )
+    .unwrap();
     let out = warden(&["eval", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("broken.json") && err.contains("line 3"), "{err}");
+    assert!(
+        err.contains("broken.json") && err.contains("line 3"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -127,7 +172,11 @@ fn evidence_from_another_schema_version_is_refused_clearly() {
     std::fs::write(&path, "{\"schema_version\": 99}").unwrap();
     let out = warden(&["eval", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("schema_version 99"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("schema_version 99"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -136,10 +185,26 @@ fn eval_of_the_demo_evidence_reports_errors_with_exit_two() {
     let out = warden(&["eval", demo.to_str().unwrap(), "--format", "json"]);
     // The demo has a denied kms:ListKeys: ERROR findings mean exit 2.
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let only_iam = warden(&["eval", demo.to_str().unwrap(), "--checks", "iam_password_policy_min_length"]);
+    let only_iam = warden(&[
+        "eval",
+        demo.to_str().unwrap(),
+        "--checks",
+        "iam_password_policy_min_length",
+    ]);
     assert_eq!(only_iam.status.code(), Some(1));
-    let high = warden(&["eval", demo.to_str().unwrap(), "--checks", "iam_password_policy_min_length", "--fail-on", "high"]);
-    assert_eq!(high.status.code(), Some(0), "a medium FAIL below --fail-on high");
+    let high = warden(&[
+        "eval",
+        demo.to_str().unwrap(),
+        "--checks",
+        "iam_password_policy_min_length",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(
+        high.status.code(),
+        Some(0),
+        "a medium FAIL below --fail-on high"
+    );
 }
 
 #[test]
@@ -149,7 +214,11 @@ fn unknown_names_are_errors_not_empty_reports() {
     assert!(stderr(&out).contains("no_such_check"));
     let out = warden(&["demo", "--framework", "cis-9.9.9"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cis-7.0.0"), "lists the known frameworks: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cis-7.0.0"),
+        "lists the known frameworks: {}",
+        stderr(&out)
+    );
     let out = warden(&["scan", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
     let out = warden(&["demo", "--param", "iam_access_key_rotation.no_such=3"]);
@@ -160,10 +229,20 @@ fn unknown_names_are_errors_not_empty_reports() {
 fn params_change_verdicts() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/evidence.json");
     let run = |extra: &[&str]| {
-        let mut args = vec!["eval", demo.to_str().unwrap(), "--checks", "iam_access_key_rotation", "--format", "csv"];
+        let mut args = vec![
+            "eval",
+            demo.to_str().unwrap(),
+            "--checks",
+            "iam_access_key_rotation",
+            "--format",
+            "csv",
+        ];
         args.extend_from_slice(extra);
         let out = warden(&args);
-        stdout(&out).lines().filter(|l| l.contains(",FAIL,")).count()
+        stdout(&out)
+            .lines()
+            .filter(|l| l.contains(",FAIL,"))
+            .count()
     };
     let default = run(&[]);
     let strict = run(&["--param", "iam_access_key_rotation.max_key_age_days=20"]);
@@ -177,7 +256,11 @@ fn checks_list_and_show() {
     assert_eq!(list.len(), 21);
     let out = warden(&["checks", "show", "iam_access_key_rotation"]);
     let text = stdout(&out);
-    assert!(text.contains("max_key_age_days = 90") && text.contains("CIS AWS Foundations Benchmark v7.0.0/"), "{text}");
+    assert!(
+        text.contains("max_key_age_days = 90")
+            && text.contains("CIS AWS Foundations Benchmark v7.0.0/"),
+        "{text}"
+    );
     assert_eq!(warden(&["checks", "show", "nope"]).status.code(), Some(2));
 }
 
@@ -188,14 +271,23 @@ fn scan_writes_report_and_evidence_atomically_owner_only() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("scan.json");
     let out = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["scan", "--regions", "us-east-1", "--endpoint-url", &endpoint, "--stats", "--output"])
+        .args([
+            "scan",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            &endpoint,
+            "--stats",
+            "--output",
+        ])
         .arg(&report)
         .output()
         .unwrap();
     // The emulator cannot answer everything (no root row in the credential report): exit 2.
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("API calls:"), "{}", stderr(&out));
-    let parsed: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let parsed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert!(parsed["run"]["api_calls_total"].as_u64().unwrap() > 10);
     let evidence = dir.path().join("scan.evidence.json");
     let eval = warden(&["eval", evidence.to_str().unwrap()]);
@@ -203,9 +295,16 @@ fn scan_writes_report_and_evidence_atomically_owner_only() {
     #[cfg(unix)]
     for path in [&report, &evidence] {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }
 
@@ -214,14 +313,32 @@ fn a_failed_scan_leaves_no_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("scan.json");
     std::fs::write(&report, "yesterday's report").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["scan", "--regions", "us-east-1", "--endpoint-url", &format!("http://127.0.0.1:{port}"), "--output"])
+        .args([
+            "scan",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--output",
+        ])
         .arg(&report)
         .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot identify the AWS account"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(&report).unwrap(), "yesterday's report");
+    assert!(
+        stderr(&out).contains("cannot identify the AWS account"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        "yesterday's report"
+    );
 }

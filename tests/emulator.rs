@@ -75,12 +75,17 @@ fn s3(sdk: &SdkConfig, region: &str) -> aws_sdk_s3::Client {
 }
 
 fn regional<C>(sdk: &SdkConfig, region: &str, make: impl Fn(&SdkConfig) -> C) -> C {
-    let conf = sdk.to_builder().region(Region::new(region.to_string())).build();
+    let conf = sdk
+        .to_builder()
+        .region(Region::new(region.to_string()))
+        .build();
     make(&conf)
 }
 
 async fn scan(sdk: SdkConfig, regions: &[&str]) -> (Evidence, Report) {
-    let result = collect::scan_with_config(sdk, &options(regions)).await.expect("scan");
+    let result = collect::scan_with_config(sdk, &options(regions))
+        .await
+        .expect("scan");
     let report = build_report(
         &result.evidence,
         &Selection::default(),
@@ -106,7 +111,11 @@ fn statuses<'a>(report: &'a Report, check: &str) -> Vec<(&'a str, &'a str, Statu
 /// a user with two keys, a weak password policy, two KMS keys, Config in one region.
 async fn seed_account(sdk: &SdkConfig) {
     let s3e = s3(sdk, "us-east-1");
-    s3e.create_bucket().bucket("trail-logs").send().await.unwrap();
+    s3e.create_bucket()
+        .bucket("trail-logs")
+        .send()
+        .await
+        .unwrap();
     s3e.put_bucket_lifecycle_configuration()
         .bucket("trail-logs")
         .lifecycle_configuration(
@@ -115,8 +124,16 @@ async fn seed_account(sdk: &SdkConfig) {
                     aws_sdk_s3::types::LifecycleRule::builder()
                         .id("expire-logs")
                         .status(aws_sdk_s3::types::ExpirationStatus::Enabled)
-                        .filter(aws_sdk_s3::types::LifecycleRuleFilter::builder().prefix("").build())
-                        .expiration(aws_sdk_s3::types::LifecycleExpiration::builder().days(365).build())
+                        .filter(
+                            aws_sdk_s3::types::LifecycleRuleFilter::builder()
+                                .prefix("")
+                                .build(),
+                        )
+                        .expiration(
+                            aws_sdk_s3::types::LifecycleExpiration::builder()
+                                .days(365)
+                                .build(),
+                        )
                         .build()
                         .unwrap(),
                 )
@@ -175,8 +192,16 @@ async fn seed_account(sdk: &SdkConfig) {
         .send()
         .await
         .unwrap();
-    iam.create_access_key().user_name("alice").send().await.unwrap();
-    iam.create_access_key().user_name("alice").send().await.unwrap();
+    iam.create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
     iam.update_account_password_policy()
         .minimum_password_length(8)
         .password_reuse_prevention(24)
@@ -185,8 +210,17 @@ async fn seed_account(sdk: &SdkConfig) {
         .unwrap();
 
     let kms = regional(sdk, "us-east-1", aws_sdk_kms::Client::new);
-    kms.create_key().description("no rotation").send().await.unwrap();
-    let rotated = kms.create_key().description("rotated").send().await.unwrap();
+    kms.create_key()
+        .description("no rotation")
+        .send()
+        .await
+        .unwrap();
+    let rotated = kms
+        .create_key()
+        .description("rotated")
+        .send()
+        .await
+        .unwrap();
     let id = rotated.key_metadata().unwrap().key_id().to_string();
     kms.enable_key_rotation().key_id(&id).send().await.unwrap();
 
@@ -240,17 +274,39 @@ async fn scan_collects_evidence_and_evaluates_it() {
 
     // IAM: the credential report parses; alice has a password and two active keys.
     let cr = a.iam.credential_report.as_ref().expect("credential report");
-    let alice = cr.users().find(|r| r.user == "alice").expect("alice in the report");
+    let alice = cr
+        .users()
+        .find(|r| r.user == "alice")
+        .expect("alice in the report");
     assert_eq!(alice.password_enabled, ReportFlag::True);
     assert!(alice.access_keys.iter().all(|k| k.active));
-    let policy = a.iam.password_policy.as_ref().unwrap().as_ref().expect("a policy");
+    let policy = a
+        .iam
+        .password_policy
+        .as_ref()
+        .unwrap()
+        .as_ref()
+        .expect("a policy");
     assert_eq!(policy.minimum_password_length, Some(8));
-    let auth = a.iam.authorization_details.as_ref().expect("authorization details");
+    let auth = a
+        .iam
+        .authorization_details
+        .as_ref()
+        .expect("authorization details");
     assert!(auth.users.iter().any(|u| u.name == "alice"));
 
     // CloudTrail: the multi-region trail is listed in both regions but is one trail.
-    assert_eq!(a.cloudtrail.trails.len(), 1, "{:?}", a.cloudtrail.trails.keys());
-    assert!(a.cloudtrail.describe.values().all(|r| r.as_ref().is_ok_and(|arns| arns.len() == 1)));
+    assert_eq!(
+        a.cloudtrail.trails.len(),
+        1,
+        "{:?}",
+        a.cloudtrail.trails.keys()
+    );
+    assert!(a
+        .cloudtrail
+        .describe
+        .values()
+        .all(|r| r.as_ref().is_ok_and(|arns| arns.len() == 1)));
     let trail = a.cloudtrail.trails.values().next().unwrap();
     assert_eq!(trail.home_region, "us-east-1");
     assert!(trail.status.as_ref().unwrap().is_logging);
@@ -270,7 +326,12 @@ async fn scan_collects_evidence_and_evaluates_it() {
     let keys = us.kms.as_ref().unwrap();
     assert_eq!(keys.iter().filter(|k| k.manager == "CUSTOMER").count(), 2);
     assert_eq!(us.config.recorders.as_ref().unwrap().len(), 1);
-    assert!(a.regional["eu-west-1"].config.recorders.as_ref().unwrap().is_empty());
+    assert!(a.regional["eu-west-1"]
+        .config
+        .recorders
+        .as_ref()
+        .unwrap()
+        .is_empty());
 
     // Verdicts.
     let only = |check: &str| {
@@ -293,15 +354,37 @@ async fn scan_collects_evidence_and_evaluates_it() {
     assert_eq!(only("iam_root_mfa_enabled"), Status::Error);
     assert_eq!(only("iam_root_no_access_keys"), Status::Error);
     let kms = statuses(&report, "kms_key_rotation_enabled");
-    assert_eq!(kms.iter().filter(|s| s.2 == Status::Pass).count(), 1, "{kms:?}");
-    assert_eq!(kms.iter().filter(|s| s.2 == Status::Fail).count(), 1, "{kms:?}");
+    assert_eq!(
+        kms.iter().filter(|s| s.2 == Status::Pass).count(),
+        1,
+        "{kms:?}"
+    );
+    assert_eq!(
+        kms.iter().filter(|s| s.2 == Status::Fail).count(),
+        1,
+        "{kms:?}"
+    );
     let config = statuses(&report, "config_recorder_all_regions");
-    assert!(config.contains(&("us-east-1", account, Status::Pass)), "{config:?}");
-    assert!(config.contains(&("eu-west-1", account, Status::Fail)), "{config:?}");
+    assert!(
+        config.contains(&("us-east-1", account, Status::Pass)),
+        "{config:?}"
+    );
+    assert!(
+        config.contains(&("eu-west-1", account, Status::Fail)),
+        "{config:?}"
+    );
 
     // Every call was counted.
-    assert!(report.run.api_calls_total > 20, "{:?}", report.run.api_calls);
-    assert!(report.run.api_calls.keys().any(|k| k.contains("GetCredentialReport")));
+    assert!(
+        report.run.api_calls_total > 20,
+        "{:?}",
+        report.run.api_calls
+    );
+    assert!(report
+        .run
+        .api_calls
+        .keys()
+        .any(|k| k.contains("GetCredentialReport")));
 }
 
 #[tokio::test]
@@ -316,18 +399,43 @@ async fn iam_calls_do_not_grow_with_users() {
             .sum()
     };
     let few = member("210000000002").await;
-    aws_sdk_iam::Client::new(&few).create_user().user_name("u0").send().await.unwrap();
+    aws_sdk_iam::Client::new(&few)
+        .create_user()
+        .user_name("u0")
+        .send()
+        .await
+        .unwrap();
     let many = member("210000000003").await;
     let iam = aws_sdk_iam::Client::new(&many);
     for i in 0..60 {
-        iam.create_user().user_name(format!("u{i}")).send().await.unwrap();
-        iam.create_access_key().user_name(format!("u{i}")).send().await.unwrap();
+        iam.create_user()
+            .user_name(format!("u{i}"))
+            .send()
+            .await
+            .unwrap();
+        iam.create_access_key()
+            .user_name(format!("u{i}"))
+            .send()
+            .await
+            .unwrap();
     }
     let (_, small) = scan(few, &["us-east-1"]).await;
     let (evidence, large) = scan(many, &["us-east-1"]).await;
-    let users = evidence.accounts[0].iam.credential_report.as_ref().unwrap().users().count();
+    let users = evidence.accounts[0]
+        .iam
+        .credential_report
+        .as_ref()
+        .unwrap()
+        .users()
+        .count();
     assert_eq!(users, 60);
-    assert_eq!(iam_calls(&small), iam_calls(&large), "{:?} vs {:?}", small.run.api_calls, large.run.api_calls);
+    assert_eq!(
+        iam_calls(&small),
+        iam_calls(&large),
+        "{:?} vs {:?}",
+        small.run.api_calls,
+        large.run.api_calls
+    );
 }
 
 #[tokio::test]
@@ -336,7 +444,10 @@ async fn an_empty_account_is_not_applicable_or_failing_never_passing_on_nothing(
     let (_, report) = scan(sdk, &["us-east-1"]).await;
     let only = |check: &str| statuses(&report, check)[0].2;
     assert_eq!(only("cloudtrail_multi_region_enabled"), Status::Fail);
-    assert_eq!(only("cloudtrail_log_file_validation"), Status::NotApplicable);
+    assert_eq!(
+        only("cloudtrail_log_file_validation"),
+        Status::NotApplicable
+    );
     assert_eq!(only("iam_password_policy_min_length"), Status::Fail);
     assert_eq!(only("config_recorder_all_regions"), Status::Fail);
     assert_eq!(only("kms_key_rotation_enabled"), Status::NotApplicable);
@@ -345,7 +456,11 @@ async fn an_empty_account_is_not_applicable_or_failing_never_passing_on_nothing(
 #[tokio::test]
 async fn unreachable_endpoint_is_a_clear_fatal_error() {
     // A closed loopback port: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}");
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(&url)

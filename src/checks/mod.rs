@@ -74,7 +74,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn new(region: &str, resource: Resource, status: Status, detail: impl Into<String>) -> Self {
+    pub fn new(
+        region: &str,
+        resource: Resource,
+        status: Status,
+        detail: impl Into<String>,
+    ) -> Self {
         Outcome {
             region: region.to_string(),
             resource,
@@ -194,7 +199,11 @@ impl Selection {
         catalog
             .checks
             .values()
-            .filter(|m| in_framework.as_ref().is_none_or(|s| s.contains(m.id.as_str())))
+            .filter(|m| {
+                in_framework
+                    .as_ref()
+                    .is_none_or(|s| s.contains(m.id.as_str()))
+            })
             .filter(|m| self.checks.is_empty() || self.checks.contains(&m.id))
             .filter(|m| !self.exclude_checks.contains(&m.id))
             .filter(|m| self.min_severity.is_none_or(|min| m.severity >= min))
@@ -296,7 +305,10 @@ fn manual_findings(
                 evidence: Value::Null,
                 requirements: vec![fw.requirement_ref(req)],
                 remediation: Remediation {
-                    text: format!("Follow the audit and remediation steps of {} {}.", fw.name, req.id),
+                    text: format!(
+                        "Follow the audit and remediation steps of {} {}.",
+                        fw.name, req.id
+                    ),
                     cli: String::new(),
                     console: String::new(),
                     url: "https://www.cisecurity.org/benchmark/amazon_web_services".to_string(),

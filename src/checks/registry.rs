@@ -6,14 +6,35 @@ use super::{cloudtrail, config, iam, kms, s3, CheckContext, Outcome};
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
 
 pub const LOGIC: &[(&str, CheckFn)] = &[
-    ("cloudtrail_multi_region_enabled", cloudtrail::multi_region_enabled),
-    ("cloudtrail_log_file_validation", cloudtrail::log_file_validation),
+    (
+        "cloudtrail_multi_region_enabled",
+        cloudtrail::multi_region_enabled,
+    ),
+    (
+        "cloudtrail_log_file_validation",
+        cloudtrail::log_file_validation,
+    ),
     ("cloudtrail_kms_encryption", cloudtrail::kms_encryption),
-    ("cloudtrail_cloudwatch_logs_integration", cloudtrail::cloudwatch_logs_integration),
-    ("cloudtrail_bucket_access_logging", cloudtrail::bucket_access_logging),
-    ("cloudtrail_bucket_not_public", cloudtrail::bucket_not_public),
-    ("cloudtrail_s3_write_data_events", cloudtrail::s3_write_data_events),
-    ("cloudtrail_s3_read_data_events", cloudtrail::s3_read_data_events),
+    (
+        "cloudtrail_cloudwatch_logs_integration",
+        cloudtrail::cloudwatch_logs_integration,
+    ),
+    (
+        "cloudtrail_bucket_access_logging",
+        cloudtrail::bucket_access_logging,
+    ),
+    (
+        "cloudtrail_bucket_not_public",
+        cloudtrail::bucket_not_public,
+    ),
+    (
+        "cloudtrail_s3_write_data_events",
+        cloudtrail::s3_write_data_events,
+    ),
+    (
+        "cloudtrail_s3_read_data_events",
+        cloudtrail::s3_read_data_events,
+    ),
     ("s3_log_bucket_lifecycle", s3::log_bucket_lifecycle),
     ("config_recorder_all_regions", config::recorder_all_regions),
     ("kms_key_rotation_enabled", kms::key_rotation_enabled),
@@ -21,10 +42,19 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ("iam_root_mfa_enabled", iam::root_mfa_enabled),
     ("iam_root_hardware_mfa", iam::root_hardware_mfa),
     ("iam_root_not_used_recently", iam::root_not_used_recently),
-    ("iam_password_policy_min_length", iam::password_policy_min_length),
-    ("iam_password_policy_reuse_prevention", iam::password_policy_reuse_prevention),
+    (
+        "iam_password_policy_min_length",
+        iam::password_policy_min_length,
+    ),
+    (
+        "iam_password_policy_reuse_prevention",
+        iam::password_policy_reuse_prevention,
+    ),
     ("iam_user_console_mfa", iam::user_console_mfa),
-    ("iam_unused_credentials_disabled", iam::unused_credentials_disabled),
+    (
+        "iam_unused_credentials_disabled",
+        iam::unused_credentials_disabled,
+    ),
     ("iam_access_key_rotation", iam::access_key_rotation),
     ("iam_user_single_active_key", iam::user_single_active_key),
 ];
@@ -45,7 +75,11 @@ mod tests {
         let catalog = Catalog::builtin();
         let described: BTreeSet<&str> = catalog.checks.keys().map(String::as_str).collect();
         let implemented: BTreeSet<&str> = LOGIC.iter().map(|(id, _)| *id).collect();
-        assert_eq!(implemented.len(), LOGIC.len(), "a check id is registered twice");
+        assert_eq!(
+            implemented.len(),
+            LOGIC.len(),
+            "a check id is registered twice"
+        );
         let no_logic: Vec<_> = described.difference(&implemented).collect();
         let no_toml: Vec<_> = implemented.difference(&described).collect();
         assert!(no_logic.is_empty(), "TOML without logic: {no_logic:?}");
@@ -57,19 +91,41 @@ mod tests {
         for meta in Catalog::builtin().checks.values() {
             let id = &meta.id;
             assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{id}: ids are snake_case, never CIS numbers"
             );
-            assert!(!meta.title.trim().is_empty() && meta.title.len() <= 256, "{id}: title");
+            assert!(
+                !meta.title.trim().is_empty() && meta.title.len() <= 256,
+                "{id}: title"
+            );
             assert!(!meta.rationale.trim().is_empty(), "{id}: rationale");
-            assert!(!meta.remediation.text.trim().is_empty(), "{id}: remediation text");
-            assert!(meta.remediation.text.len() <= 500, "{id}: remediation text too long for ASFF");
-            assert!(meta.remediation.cli.starts_with("aws "), "{id}: remediation cli");
-            assert!(meta.remediation.url.starts_with("https://"), "{id}: remediation url");
-            assert!(meta.resource_type.starts_with("Aws"), "{id}: ASFF resource type");
+            assert!(
+                !meta.remediation.text.trim().is_empty(),
+                "{id}: remediation text"
+            );
+            assert!(
+                meta.remediation.text.len() <= 500,
+                "{id}: remediation text too long for ASFF"
+            );
+            assert!(
+                meta.remediation.cli.starts_with("aws "),
+                "{id}: remediation cli"
+            );
+            assert!(
+                meta.remediation.url.starts_with("https://"),
+                "{id}: remediation url"
+            );
+            assert!(
+                meta.resource_type.starts_with("Aws"),
+                "{id}: ASFF resource type"
+            );
             assert!(!meta.apis.is_empty(), "{id}: apis");
             for (name, value) in &meta.parameters {
-                assert!(value.as_integer().is_some(), "{id}: parameter {name} must be an integer");
+                assert!(
+                    value.as_integer().is_some(),
+                    "{id}: parameter {name} must be an integer"
+                );
             }
         }
     }
@@ -78,11 +134,19 @@ mod tests {
     fn frameworks_reference_known_checks_with_unique_ids() {
         let catalog = Catalog::builtin();
         let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["cis-7.0.0", "cis-5.0.0", "cis-3.0.0", "aws-fsbp-1.0.0"]);
+        assert_eq!(
+            ids,
+            ["cis-7.0.0", "cis-5.0.0", "cis-3.0.0", "aws-fsbp-1.0.0"]
+        );
         for fw in &catalog.frameworks {
             let mut seen = BTreeSet::new();
             for req in &fw.requirements {
-                assert!(seen.insert(&req.id), "{}: requirement {} listed twice", fw.id, req.id);
+                assert!(
+                    seen.insert(&req.id),
+                    "{}: requirement {} listed twice",
+                    fw.id,
+                    req.id
+                );
                 assert!(!req.title.trim().is_empty(), "{} {}: title", fw.id, req.id);
                 for check in &req.checks {
                     assert!(
@@ -93,7 +157,12 @@ mod tests {
                     );
                 }
                 if fw.id.starts_with("cis-") {
-                    assert!(matches!(req.level, Some(1 | 2)), "{} {}: profile level", fw.id, req.id);
+                    assert!(
+                        matches!(req.level, Some(1 | 2)),
+                        "{} {}: profile level",
+                        fw.id,
+                        req.id
+                    );
                     let dotted = req.id.split('.').all(|p| p.parse::<u32>().is_ok());
                     assert!(dotted, "{} {}: CIS ids are dotted numbers", fw.id, req.id);
                 }
@@ -121,10 +190,18 @@ mod tests {
     fn requirement_references_use_the_asff_form() {
         let catalog = Catalog::builtin();
         let refs = catalog.requirements_of("cloudtrail_log_file_validation");
-        assert!(refs.contains(&"CIS AWS Foundations Benchmark v7.0.0/4.2".to_string()), "{refs:?}");
-        assert!(refs.contains(&"CIS AWS Foundations Benchmark v5.0.0/3.2".to_string()), "{refs:?}");
         assert!(
-            refs.contains(&"AWS Foundational Security Best Practices v1.0.0/CloudTrail.4".to_string()),
+            refs.contains(&"CIS AWS Foundations Benchmark v7.0.0/4.2".to_string()),
+            "{refs:?}"
+        );
+        assert!(
+            refs.contains(&"CIS AWS Foundations Benchmark v5.0.0/3.2".to_string()),
+            "{refs:?}"
+        );
+        assert!(
+            refs.contains(
+                &"AWS Foundational Security Best Practices v1.0.0/CloudTrail.4".to_string()
+            ),
             "{refs:?}"
         );
     }

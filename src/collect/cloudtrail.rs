@@ -7,8 +7,8 @@ use aws_sdk_cloudtrail::Client;
 
 use super::error::{classify_sdk_error, Scope};
 use crate::evidence::{
-    AdvancedEventSelector, AdvancedFieldSelector, BasicEventSelector, Collected, DataResource,
-    EventSelectors, ReadWriteType, Trail, TrailStatus,
+    AdvancedEventSelector, AdvancedFieldSelector, BasicEventSelector, CloudTrailEvidence,
+    Collected, DataResource, EventSelectors, ReadWriteType, Trail, TrailStatus,
 };
 
 /// `DescribeTrails` in one region: the trails it lists, shadow trails included.
@@ -26,7 +26,10 @@ pub async fn describe_trails(
 }
 
 /// Builds the evidence for one trail from its description; status and selectors come later.
-pub fn trail_from_description(t: &aws_sdk_cloudtrail::types::Trail, seen_in: &str) -> Option<Trail> {
+pub fn trail_from_description(
+    t: &aws_sdk_cloudtrail::types::Trail,
+    seen_in: &str,
+) -> Option<Trail> {
     let arn = t.trail_arn()?.to_string();
     let owner_account = arn.split(':').nth(4).unwrap_or_default().to_string();
     Some(Trail {
@@ -123,7 +126,7 @@ pub async fn read_trail(client: &Client, scope: &Scope, mut trail: Trail) -> Tra
 /// Merges per-region descriptions: one trail once, by ARN.
 pub fn merge_descriptions(
     per_region: &BTreeMap<String, Collected<Vec<aws_sdk_cloudtrail::types::Trail>>>,
-) -> (BTreeMap<String, Collected<Vec<String>>>, BTreeMap<String, Trail>) {
+) -> CloudTrailEvidence {
     let mut listed = BTreeMap::new();
     let mut trails = BTreeMap::new();
     for (region, result) in per_region {
@@ -139,5 +142,8 @@ pub fn merge_descriptions(
         });
         listed.insert(region.clone(), arns.map_err(Clone::clone));
     }
-    (listed, trails)
+    CloudTrailEvidence {
+        describe: listed,
+        trails,
+    }
 }

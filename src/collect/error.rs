@@ -102,10 +102,7 @@ where
             },
             DisplayErrorContext(err).to_string(),
         ),
-        _ => (
-            ErrorKind::Transport,
-            DisplayErrorContext(err).to_string(),
-        ),
+        _ => (ErrorKind::Transport, DisplayErrorContext(err).to_string()),
     };
     CollectError {
         kind,
@@ -130,19 +127,38 @@ mod tests {
 
     #[test]
     fn codes_are_classified() {
-        assert_eq!(classify_code("AccessDenied", false), ErrorKind::AccessDenied);
-        assert_eq!(classify_code("UnauthorizedOperation", false), ErrorKind::AccessDenied);
-        assert_eq!(classify_code("ThrottlingException", false), ErrorKind::Throttled);
+        assert_eq!(
+            classify_code("AccessDenied", false),
+            ErrorKind::AccessDenied
+        );
+        assert_eq!(
+            classify_code("UnauthorizedOperation", false),
+            ErrorKind::AccessDenied
+        );
+        assert_eq!(
+            classify_code("ThrottlingException", false),
+            ErrorKind::Throttled
+        );
         assert_eq!(classify_code("SlowDown", false), ErrorKind::Throttled);
-        assert_eq!(classify_code("OptInRequired", false), ErrorKind::RegionDisabled);
-        assert_eq!(classify_code("InvalidClientTokenId", true), ErrorKind::RegionDisabled);
+        assert_eq!(
+            classify_code("OptInRequired", false),
+            ErrorKind::RegionDisabled
+        );
+        assert_eq!(
+            classify_code("InvalidClientTokenId", true),
+            ErrorKind::RegionDisabled
+        );
         assert_eq!(
             classify_code("InvalidClientTokenId", false),
-            ErrorKind::Service { code: "InvalidClientTokenId".into() }
+            ErrorKind::Service {
+                code: "InvalidClientTokenId".into()
+            }
         );
         assert_eq!(
             classify_code("TrailNotFoundException", false),
-            ErrorKind::Service { code: "TrailNotFoundException".into() }
+            ErrorKind::Service {
+                code: "TrailNotFoundException".into()
+            }
         );
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::error::{classify_sdk_error, error_code, Scope};
 use crate::evidence::{
-    to_utc, AccessKeyInfo, AuthorizationDetails, Collected, CollectError, CredentialReport,
+    to_utc, AccessKeyInfo, AuthorizationDetails, CollectError, Collected, CredentialReport,
     CredentialReportRow, ErrorKind, IamEvidence, IamGroup, IamRole, IamUser, InlinePolicy,
     ManagedPolicy, PasswordPolicy, ReportDate, ReportFlag, ServerCertificate, VirtualMfaDevice,
 };
@@ -34,7 +34,11 @@ pub async fn collect(client: &Client, scope: &Scope, report_wait: Duration) -> I
 }
 
 /// Asks IAM to generate the report, polling with backoff until it is COMPLETE or `wait` passes.
-async fn credential_report(client: &Client, scope: &Scope, wait: Duration) -> Collected<CredentialReport> {
+async fn credential_report(
+    client: &Client,
+    scope: &Scope,
+    wait: Duration,
+) -> Collected<CredentialReport> {
     let deadline = tokio::time::Instant::now() + wait;
     let mut delay = Duration::from_millis(250);
     loop {
@@ -48,7 +52,9 @@ async fn credential_report(client: &Client, scope: &Scope, wait: Duration) -> Co
         }
         if tokio::time::Instant::now() + delay > deadline {
             return Err(CollectError {
-                kind: ErrorKind::Service { code: "ReportNotReady".to_string() },
+                kind: ErrorKind::Service {
+                    code: "ReportNotReady".to_string(),
+                },
                 operation: "iam:GenerateCredentialReport".to_string(),
                 region: scope.region.clone(),
                 account: scope.account.clone(),
@@ -72,13 +78,16 @@ async fn credential_report(client: &Client, scope: &Scope, wait: Duration) -> Co
         .and_then(to_utc)
         .unwrap_or_else(Utc::now);
     let content = report.content().map(|b| b.as_ref()).unwrap_or_default();
-    let text = std::str::from_utf8(content).map_err(|e| malformed(scope, format!("not UTF-8: {e}")))?;
+    let text =
+        std::str::from_utf8(content).map_err(|e| malformed(scope, format!("not UTF-8: {e}")))?;
     parse_credential_report(text, generated_at).map_err(|m| malformed(scope, m))
 }
 
 fn malformed(scope: &Scope, message: String) -> CollectError {
     CollectError {
-        kind: ErrorKind::Service { code: "MalformedCredentialReport".to_string() },
+        kind: ErrorKind::Service {
+            code: "MalformedCredentialReport".to_string(),
+        },
         operation: "iam:GetCredentialReport".to_string(),
         region: scope.region.clone(),
         account: scope.account.clone(),
@@ -113,9 +122,17 @@ const REPORT_COLUMNS: [&str; 22] = [
 
 /// Parses the credential report CSV. Every row must have every column; a short (truncated) row
 /// or an unreadable value is an error that names the line and column.
-pub fn parse_credential_report(text: &str, generated_at: DateTime<Utc>) -> Result<CredentialReport, String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
+pub fn parse_credential_report(
+    text: &str,
+    generated_at: DateTime<Utc>,
+) -> Result<CredentialReport, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("cannot read the header row: {e}"))?
+        .clone();
     let mut index = BTreeMap::new();
     for col in REPORT_COLUMNS {
         let i = headers
@@ -132,8 +149,12 @@ pub fn parse_credential_report(text: &str, generated_at: DateTime<Utc>) -> Resul
         })?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let field = |col: &str| record.get(index[col]).unwrap_or("");
-        let date = |col: &str| parse_report_date(field(col)).map_err(|e| format!("line {line}, column {col}: {e}"));
-        let flag = |col: &str| parse_flag(field(col)).map_err(|e| format!("line {line}, column {col}: {e}"));
+        let date = |col: &str| {
+            parse_report_date(field(col)).map_err(|e| format!("line {line}, column {col}: {e}"))
+        };
+        let flag = |col: &str| {
+            parse_flag(field(col)).map_err(|e| format!("line {line}, column {col}: {e}"))
+        };
         let bool_of = |col: &str| flag(col).map(ReportFlag::is_true);
         let optional = |col: &str| match field(col) {
             "" | "N/A" => None,
@@ -168,7 +189,9 @@ fn parse_flag(value: &str) -> Result<ReportFlag, String> {
         "true" | "TRUE" | "True" => Ok(ReportFlag::True),
         "false" | "FALSE" | "False" => Ok(ReportFlag::False),
         "not_supported" => Ok(ReportFlag::NotSupported),
-        other => Err(format!("expected true, false or not_supported, found '{other}'")),
+        other => Err(format!(
+            "expected true, false or not_supported, found '{other}'"
+        )),
     }
 }
 
@@ -187,7 +210,9 @@ fn parse_report_date(value: &str) -> Result<ReportDate, String> {
                     return Ok(ReportDate::Date(n.and_utc()));
                 }
             }
-            Err(format!("expected an ISO 8601 date, N/A, no_information or not_supported, found '{v}'"))
+            Err(format!(
+                "expected an ISO 8601 date, N/A, no_information or not_supported, found '{v}'"
+            ))
         }
     }
 }
@@ -213,7 +238,9 @@ fn inline(list: &[aws_sdk_iam::types::PolicyDetail]) -> Vec<InlinePolicy> {
 }
 
 fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<String> {
-    list.iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect()
+    list.iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect()
 }
 
 async fn authorization_details(client: &Client, scope: &Scope) -> Collected<AuthorizationDetails> {
@@ -291,12 +318,17 @@ async fn password_policy(client: &Client, scope: &Scope) -> Collected<Option<Pas
         })),
         // No policy is a fact about the account, not a failure.
         Err(e)
-            if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception())
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception())
                 || error_code(&e) == Some("NoSuchEntity") =>
         {
             Ok(None)
         }
-        Err(e) => Err(classify_sdk_error(&e, "iam:GetAccountPasswordPolicy", scope)),
+        Err(e) => Err(classify_sdk_error(
+            &e,
+            "iam:GetAccountPasswordPolicy",
+            scope,
+        )),
     }
 }
 
@@ -308,7 +340,11 @@ async fn account_summary(client: &Client, scope: &Scope) -> Collected<BTreeMap<S
         .map_err(|e| classify_sdk_error(&e, "iam:GetAccountSummary", scope))?;
     Ok(out
         .summary_map()
-        .map(|m| m.iter().map(|(k, v)| (k.as_str().to_string(), i64::from(*v))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.as_str().to_string(), i64::from(*v)))
+                .collect()
+        })
         .unwrap_or_default())
 }
 
@@ -365,11 +401,18 @@ mod tests {
             aws_sdk_iam,
             mock!(aws_sdk_iam::Client::get_account_password_policy).then_error(|| {
                 GetAccountPasswordPolicyError::NoSuchEntityException(
-                    NoSuchEntityException::builder().message("no policy").build(),
+                    NoSuchEntityException::builder()
+                        .message("no policy")
+                        .build(),
                 )
             }),
             mock!(aws_sdk_iam::Client::get_account_summary).then_error(|| {
-                GetAccountSummaryError::generic(ErrorMetadata::builder().code("Throttling").message("Rate exceeded").build())
+                GetAccountSummaryError::generic(
+                    ErrorMetadata::builder()
+                        .code("Throttling")
+                        .message("Rate exceeded")
+                        .build(),
+                )
             }),
         );
         let scope = test_scope();
@@ -380,12 +423,22 @@ mod tests {
         let denied = mocked_client!(
             aws_sdk_iam,
             mock!(aws_sdk_iam::Client::get_account_password_policy).then_error(|| {
-                GetAccountPasswordPolicyError::generic(ErrorMetadata::builder().code("AccessDenied").message("not authorized").build())
+                GetAccountPasswordPolicyError::generic(
+                    ErrorMetadata::builder()
+                        .code("AccessDenied")
+                        .message("not authorized")
+                        .build(),
+                )
             }),
         );
         let err = password_policy(&denied, &scope).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::AccessDenied);
-        assert!(err.to_string().contains("iam:GetAccountPasswordPolicy failed in us-east-1 for account 111122223333"), "{err}");
+        assert!(
+            err.to_string().contains(
+                "iam:GetAccountPasswordPolicy failed in us-east-1 for account 111122223333"
+            ),
+            "{err}"
+        );
     }
 
     const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
@@ -408,13 +461,21 @@ mod tests {
         let alice = report.users().next().unwrap();
         assert_eq!(alice.password_last_used, ReportDate::NoInformation);
         assert_eq!(alice.access_keys[1].last_rotated, ReportDate::NotApplicable);
-        assert_eq!(alice.access_keys[0].last_used_service.as_deref(), Some("s3"));
-        assert!(matches!(alice.access_keys[0].last_rotated, ReportDate::Date(_)));
+        assert_eq!(
+            alice.access_keys[0].last_used_service.as_deref(),
+            Some("s3")
+        );
+        assert!(matches!(
+            alice.access_keys[0].last_rotated,
+            ReportDate::Date(_)
+        ));
     }
 
     #[test]
     fn truncated_row_is_an_error_naming_the_line() {
-        let text = format!("{HEADER}\nalice,arn:aws:iam::1:user/alice,2024-01-01T00:00:00+00:00,true,N/A\n");
+        let text = format!(
+            "{HEADER}\nalice,arn:aws:iam::1:user/alice,2024-01-01T00:00:00+00:00,true,N/A\n"
+        );
         let err = parse_credential_report(&text, now()).unwrap_err();
         assert!(err.contains("line 2"), "{err}");
     }
@@ -431,7 +492,10 @@ mod tests {
             "{HEADER}\nbob,arn:aws:iam::1:user/bob,yesterday,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
         );
         let err = parse_credential_report(&text, now()).unwrap_err();
-        assert!(err.contains("line 2") && err.contains("user_creation_time"), "{err}");
+        assert!(
+            err.contains("line 2") && err.contains("user_creation_time"),
+            "{err}"
+        );
     }
 
     #[test]

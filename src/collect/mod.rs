@@ -61,7 +61,9 @@ pub struct ScanResult {
 pub enum ScanError {
     #[error("cannot identify the AWS account: {0}. Check the credentials warden uses (AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `aws sso login`, or an instance role)")]
     Identity(CollectError),
-    #[error("cannot list the account's regions: {0}. Grant ec2:DescribeRegions or pass --regions r1,r2")]
+    #[error(
+        "cannot list the account's regions: {0}. Grant ec2:DescribeRegions or pass --regions r1,r2"
+    )]
     Regions(CollectError),
     #[error("unknown region '{region}' for partition {partition}; known regions: {known}")]
     UnknownRegion {
@@ -141,7 +143,12 @@ macro_rules! client_for_region {
 }
 
 impl Clients {
-    pub fn new(sdk: SdkConfig, endpoint_url: Option<String>, stats: ApiStats, partition: &str) -> Self {
+    pub fn new(
+        sdk: SdkConfig,
+        endpoint_url: Option<String>,
+        stats: ApiStats,
+        partition: &str,
+    ) -> Self {
         Clients {
             sdk,
             endpoint_url,
@@ -276,8 +283,10 @@ impl Progress {
         }
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Progress(Some(bar))
     }
@@ -311,7 +320,12 @@ pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<Scan
         .map(|r| r.to_string())
         .unwrap_or_else(|| "us-east-1".to_string());
     let stats = ApiStats::default();
-    let bootstrap = Clients::new(sdk.clone(), opts.endpoint_url.clone(), stats.clone(), partition_of(&home));
+    let bootstrap = Clients::new(
+        sdk.clone(),
+        opts.endpoint_url.clone(),
+        stats.clone(),
+        partition_of(&home),
+    );
     let home_scope = Scope {
         account: "unknown".to_string(),
         region: home.clone(),
@@ -322,7 +336,9 @@ pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<Scan
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| ScanError::Identity(classify_sdk_error(&e, "sts:GetCallerIdentity", &home_scope)))?;
+        .map_err(|e| {
+            ScanError::Identity(classify_sdk_error(&e, "sts:GetCallerIdentity", &home_scope))
+        })?;
     let account_id = identity.account().unwrap_or_default().to_string();
     let partition = identity
         .arn()
@@ -347,7 +363,9 @@ pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<Scan
             .filter_map(|r| {
                 Some((
                     r.region_name()?.to_string(),
-                    r.opt_in_status().unwrap_or("opt-in-not-required").to_string(),
+                    r.opt_in_status()
+                        .unwrap_or("opt-in-not-required")
+                        .to_string(),
                 ))
             })
             .collect(),
@@ -357,7 +375,13 @@ pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<Scan
                 .iter()
                 .map(|r| (r.clone(), "opt-in-not-required".to_string()))
                 .collect(),
-            None => return Err(ScanError::Regions(classify_sdk_error(&e, "ec2:DescribeRegions", &scope))),
+            None => {
+                return Err(ScanError::Regions(classify_sdk_error(
+                    &e,
+                    "ec2:DescribeRegions",
+                    &scope,
+                )))
+            }
         },
     };
     let (regions, skipped) = choose_regions(&described, &partition, opts.regions.as_deref())?;
@@ -422,13 +446,20 @@ pub async fn collect_account(
         described.insert(region.name.clone(), trails);
         regional_map.insert(region.name.clone(), evidence);
     }
-    let (listed, trails) = cloudtrail::merge_descriptions(&described);
-    let opt_in: BTreeMap<&str, bool> = regions.iter().map(|r| (r.name.as_str(), r.opt_in)).collect();
+    let mut trail_evidence = cloudtrail::merge_descriptions(&described);
+    let trails = std::mem::take(&mut trail_evidence.trails);
+    let opt_in: BTreeMap<&str, bool> = regions
+        .iter()
+        .map(|r| (r.name.as_str(), r.opt_in))
+        .collect();
     let read = join_all(trails.into_values().map(|trail| {
         let scope = Scope {
             account: account_id.to_string(),
             region: trail.home_region.clone(),
-            opt_in_region: opt_in.get(trail.home_region.as_str()).copied().unwrap_or(false),
+            opt_in_region: opt_in
+                .get(trail.home_region.as_str())
+                .copied()
+                .unwrap_or(false),
         };
         let limit = &limit;
         async move {
@@ -450,8 +481,8 @@ pub async fn collect_account(
         iam,
         s3,
         cloudtrail: CloudTrailEvidence {
-            describe: listed,
             trails: read.into_iter().map(|t| (t.arn.clone(), t)).collect(),
+            ..trail_evidence
         },
         regional: regional_map,
     }
@@ -571,13 +602,20 @@ mod tests {
         let (chosen, skipped) = choose_regions(&described(), "aws", None).unwrap();
         let names: Vec<&str> = chosen.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["eu-west-1", "me-south-1", "us-east-1"]);
-        assert!(chosen.iter().find(|r| r.name == "me-south-1").unwrap().opt_in);
+        assert!(
+            chosen
+                .iter()
+                .find(|r| r.name == "me-south-1")
+                .unwrap()
+                .opt_in
+        );
         assert!(skipped.contains_key("af-south-1"));
     }
 
     #[test]
     fn unknown_or_foreign_partition_region_is_an_error() {
-        let err = choose_regions(&described(), "aws", Some(&["us-gov-west-1".to_string()])).unwrap_err();
+        let err =
+            choose_regions(&described(), "aws", Some(&["us-gov-west-1".to_string()])).unwrap_err();
         assert!(err.to_string().contains("us-gov-west-1"), "{err}");
         assert!(choose_regions(&described(), "aws", Some(&["mars-1".to_string()])).is_err());
     }

@@ -25,14 +25,28 @@ pub async fn kms_keys(client: &aws_sdk_kms::Client, scope: &Scope) -> Collected<
             .send()
             .await
             .map_err(|e| classify_sdk_error(&e, "kms:DescribeKey", scope))?;
-        let Some(meta) = described.key_metadata() else { continue };
+        let Some(meta) = described.key_metadata() else {
+            continue;
+        };
         let mut key = KmsKey {
             key_id: meta.key_id().to_string(),
             arn: meta.arn().unwrap_or_default().to_string(),
-            manager: meta.key_manager().map(|m| m.as_str().to_string()).unwrap_or_default(),
-            spec: meta.key_spec().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            state: meta.key_state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            origin: meta.origin().map(|o| o.as_str().to_string()).unwrap_or_default(),
+            manager: meta
+                .key_manager()
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default(),
+            spec: meta
+                .key_spec()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            state: meta
+                .key_state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            origin: meta
+                .origin()
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_default(),
             rotation_enabled: None,
         };
         if key.can_auto_rotate() && !key.state.starts_with("Pending") {
@@ -68,14 +82,20 @@ pub async fn config(client: &aws_sdk_config::Client, scope: &Scope) -> ConfigEvi
                             name: r.name().unwrap_or_default().to_string(),
                             role_arn: r.role_arn().map(str::to_string),
                             all_supported: group.is_some_and(|g| g.all_supported()),
-                            include_global_resource_types: group.is_some_and(|g| g.include_global_resource_types()),
+                            include_global_resource_types: group
+                                .is_some_and(|g| g.include_global_resource_types()),
                             strategy: group
                                 .and_then(|g| g.recording_strategy())
                                 .and_then(|s| s.use_only())
                                 .map(|u| u.as_str().to_string()),
                             excluded_types: group
                                 .and_then(|g| g.exclusion_by_resource_types())
-                                .map(|e| e.resource_types().iter().map(|t| t.as_str().to_string()).collect())
+                                .map(|e| {
+                                    e.resource_types()
+                                        .iter()
+                                        .map(|t| t.as_str().to_string())
+                                        .collect()
+                                })
                                 .unwrap_or_default(),
                         }
                     })
@@ -93,7 +113,9 @@ pub async fn config(client: &aws_sdk_config::Client, scope: &Scope) -> ConfigEvi
                     })
                     .collect()
             })
-            .map_err(|e| classify_sdk_error(&e, "config:DescribeConfigurationRecorderStatus", scope)),
+            .map_err(|e| {
+                classify_sdk_error(&e, "config:DescribeConfigurationRecorderStatus", scope)
+            }),
         delivery_channels: channels
             .map(|o| {
                 o.delivery_channels()
@@ -126,13 +148,21 @@ pub async fn metric_filters(
             metrics: f
                 .metric_transformations()
                 .iter()
-                .map(|m| (m.metric_namespace().to_string(), m.metric_name().to_string()))
+                .map(|m| {
+                    (
+                        m.metric_namespace().to_string(),
+                        m.metric_name().to_string(),
+                    )
+                })
                 .collect(),
         })
         .collect())
 }
 
-pub async fn alarms(client: &aws_sdk_cloudwatch::Client, scope: &Scope) -> Collected<Vec<MetricAlarm>> {
+pub async fn alarms(
+    client: &aws_sdk_cloudwatch::Client,
+    scope: &Scope,
+) -> Collected<Vec<MetricAlarm>> {
     let pages: Vec<_> = client
         .describe_alarms()
         .into_paginator()
@@ -154,7 +184,10 @@ pub async fn alarms(client: &aws_sdk_cloudwatch::Client, scope: &Scope) -> Colle
         .collect())
 }
 
-pub async fn sns_subscriptions(client: &aws_sdk_sns::Client, scope: &Scope) -> Collected<Vec<SnsSubscription>> {
+pub async fn sns_subscriptions(
+    client: &aws_sdk_sns::Client,
+    scope: &Scope,
+) -> Collected<Vec<SnsSubscription>> {
     let subs: Vec<_> = client
         .list_subscriptions()
         .into_paginator()

@@ -23,7 +23,12 @@ pub async fn collect(clients: &Clients, scope: &Scope, concurrency: usize) -> S3
     }
 }
 
-async fn list_buckets(clients: &Clients, home: &Client, scope: &Scope, concurrency: usize) -> Collected<Vec<Bucket>> {
+async fn list_buckets(
+    clients: &Clients,
+    home: &Client,
+    scope: &Scope,
+    concurrency: usize,
+) -> Collected<Vec<Bucket>> {
     let listed: Vec<_> = home
         .list_buckets()
         .into_paginator()
@@ -112,11 +117,24 @@ pub async fn bucket_policy(c: &Client, n: &str, s: &Scope) -> Collected<Option<S
 }
 
 /// `None`: the bucket has no lifecycle configuration.
-pub async fn bucket_lifecycle(c: &Client, n: &str, s: &Scope) -> Collected<Option<Vec<LifecycleRule>>> {
-    match c.get_bucket_lifecycle_configuration().bucket(n).send().await {
+pub async fn bucket_lifecycle(
+    c: &Client,
+    n: &str,
+    s: &Scope,
+) -> Collected<Option<Vec<LifecycleRule>>> {
+    match c
+        .get_bucket_lifecycle_configuration()
+        .bucket(n)
+        .send()
+        .await
+    {
         Ok(o) => Ok(Some(o.rules().iter().map(lifecycle_rule).collect())),
         Err(e) if error_code(&e) == Some("NoSuchLifecycleConfiguration") => Ok(None),
-        Err(e) => Err(classify_sdk_error(&e, "s3:GetBucketLifecycleConfiguration", s)),
+        Err(e) => Err(classify_sdk_error(
+            &e,
+            "s3:GetBucketLifecycleConfiguration",
+            s,
+        )),
     }
 }
 
@@ -136,14 +154,20 @@ pub async fn bucket_logging(c: &Client, n: &str, s: &Scope) -> Collected<Option<
 }
 
 /// `None`: no bucket-level Block Public Access configuration.
-pub async fn bucket_public_access_block(c: &Client, n: &str, s: &Scope) -> Collected<Option<PublicAccessBlock>> {
+pub async fn bucket_public_access_block(
+    c: &Client,
+    n: &str,
+    s: &Scope,
+) -> Collected<Option<PublicAccessBlock>> {
     match c.get_public_access_block().bucket(n).send().await {
-        Ok(o) => Ok(o.public_access_block_configuration().map(|p| PublicAccessBlock {
-            block_public_acls: p.block_public_acls().unwrap_or(false),
-            ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-            block_public_policy: p.block_public_policy().unwrap_or(false),
-            restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-        })),
+        Ok(o) => Ok(o
+            .public_access_block_configuration()
+            .map(|p| PublicAccessBlock {
+                block_public_acls: p.block_public_acls().unwrap_or(false),
+                ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                block_public_policy: p.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+            })),
         Err(e) if error_code(&e) == Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
         Err(e) => Err(classify_sdk_error(&e, "s3:GetPublicAccessBlock", s)),
     }
@@ -163,7 +187,10 @@ pub async fn bucket_acl(c: &Client, n: &str, s: &Scope) -> Collected<Vec<AclGran
                         .and_then(|gr| gr.uri().or(gr.id()).or(gr.email_address()))
                         .unwrap_or_default()
                         .to_string(),
-                    permission: g.permission().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                    permission: g
+                        .permission()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default(),
                 })
                 .collect()
         })
@@ -192,7 +219,9 @@ pub async fn bucket_encryption(c: &Client, n: &str, s: &Scope) -> Collected<Opti
                 .map(|d| d.sse_algorithm().as_str().to_string())
                 .collect()
         })),
-        Err(e) if error_code(&e) == Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
+        Err(e) if error_code(&e) == Some("ServerSideEncryptionConfigurationNotFoundError") => {
+            Ok(None)
+        }
         Err(e) => Err(classify_sdk_error(&e, "s3:GetBucketEncryption", s)),
     }
 }
@@ -200,13 +229,10 @@ pub async fn bucket_encryption(c: &Client, n: &str, s: &Scope) -> Collected<Opti
 fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
     let expiration = r.expiration();
     let transitions = r.transitions();
-    let filter = r
-        .filter()
-        .map(|f| format!("{f:?}"))
-        .or_else(|| {
-            #[allow(deprecated)]
-            r.prefix().map(|p| format!("prefix '{p}'"))
-        });
+    let filter = r.filter().map(|f| format!("{f:?}")).or_else(|| {
+        #[allow(deprecated)]
+        r.prefix().map(|p| format!("prefix '{p}'"))
+    });
     LifecycleRule {
         id: r.id().map(str::to_string),
         enabled: r.status().as_str() == "Enabled",
@@ -215,21 +241,37 @@ fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
         has_expiration: expiration.is_some_and(|e| e.days().is_some() || e.date().is_some()),
         transition_days: transitions.iter().filter_map(|t| t.days()).collect(),
         has_transition: !transitions.is_empty(),
-        noncurrent_expiration_days: r.noncurrent_version_expiration().and_then(|n| n.noncurrent_days()),
+        noncurrent_expiration_days: r
+            .noncurrent_version_expiration()
+            .and_then(|n| n.noncurrent_days()),
     }
 }
 
-async fn account_public_access_block(clients: &Clients, scope: &Scope) -> Collected<Option<PublicAccessBlock>> {
+async fn account_public_access_block(
+    clients: &Clients,
+    scope: &Scope,
+) -> Collected<Option<PublicAccessBlock>> {
     let client = clients.s3control(&scope.region);
-    match client.get_public_access_block().account_id(&scope.account).send().await {
-        Ok(o) => Ok(o.public_access_block_configuration().map(|p| PublicAccessBlock {
-            block_public_acls: p.block_public_acls().unwrap_or(false),
-            ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-            block_public_policy: p.block_public_policy().unwrap_or(false),
-            restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-        })),
+    match client
+        .get_public_access_block()
+        .account_id(&scope.account)
+        .send()
+        .await
+    {
+        Ok(o) => Ok(o
+            .public_access_block_configuration()
+            .map(|p| PublicAccessBlock {
+                block_public_acls: p.block_public_acls().unwrap_or(false),
+                ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                block_public_policy: p.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+            })),
         Err(e) if error_code(&e) == Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
-        Err(e) => Err(classify_sdk_error(&e, "s3control:GetPublicAccessBlock", scope)),
+        Err(e) => Err(classify_sdk_error(
+            &e,
+            "s3control:GetPublicAccessBlock",
+            scope,
+        )),
     }
 }
 
@@ -245,24 +287,32 @@ mod tests {
     use aws_smithy_types::error::ErrorMetadata;
 
     fn code(c: &str) -> ErrorMetadata {
-        ErrorMetadata::builder().code(c).message(format!("{c} (mocked)")).build()
+        ErrorMetadata::builder()
+            .code(c)
+            .message(format!("{c} (mocked)"))
+            .build()
     }
 
     #[tokio::test]
     async fn not_configured_answers_are_facts() {
         let client = mocked_client!(
             aws_sdk_s3,
-            mock!(aws_sdk_s3::Client::get_bucket_lifecycle_configuration)
-                .then_error(|| GetBucketLifecycleConfigurationError::generic(code("NoSuchLifecycleConfiguration"))),
+            mock!(aws_sdk_s3::Client::get_bucket_lifecycle_configuration).then_error(|| {
+                GetBucketLifecycleConfigurationError::generic(code("NoSuchLifecycleConfiguration"))
+            }),
             mock!(aws_sdk_s3::Client::get_bucket_policy)
                 .then_error(|| GetBucketPolicyError::generic(code("NoSuchBucketPolicy"))),
-            mock!(aws_sdk_s3::Client::get_public_access_block)
-                .then_error(|| GetPublicAccessBlockError::generic(code("NoSuchPublicAccessBlockConfiguration"))),
+            mock!(aws_sdk_s3::Client::get_public_access_block).then_error(|| {
+                GetPublicAccessBlockError::generic(code("NoSuchPublicAccessBlockConfiguration"))
+            }),
         );
         let scope = test_scope();
         assert_eq!(bucket_lifecycle(&client, "b", &scope).await, Ok(None));
         assert_eq!(bucket_policy(&client, "b", &scope).await, Ok(None));
-        assert_eq!(bucket_public_access_block(&client, "b", &scope).await, Ok(None));
+        assert_eq!(
+            bucket_public_access_block(&client, "b", &scope).await,
+            Ok(None)
+        );
     }
 
     #[tokio::test]
@@ -280,7 +330,11 @@ mod tests {
         assert_eq!(err.operation, "s3:GetBucketLifecycleConfiguration");
         assert_eq!(err.region, "us-east-1");
         assert_eq!(err.account, "111122223333");
-        assert!(err.message.contains("AccessDenied (mocked)"), "{}", err.message);
+        assert!(
+            err.message.contains("AccessDenied (mocked)"),
+            "{}",
+            err.message
+        );
         let err = bucket_policy(&client, "b", &scope).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::Throttled);
     }
