@@ -29,6 +29,24 @@ fn main() {
         ms(times[times.len() - 1]),
         times.len()
     );
+    // The five slowest checks, each on its own.
+    let mut per_check: Vec<(f64, String)> = warden::checks::Catalog::builtin()
+        .checks
+        .keys()
+        .map(|id| {
+            let one = Selection {
+                checks: vec![id.clone()],
+                ..Selection::default()
+            };
+            let start = Instant::now();
+            evaluate(&evidence, &one, now);
+            (ms(start.elapsed()), id.clone())
+        })
+        .collect();
+    per_check.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (t, id) in per_check.iter().take(5) {
+        println!("  {t:>7.1} ms  {id}");
+    }
     let json = serde_json::to_vec(&evidence).unwrap();
     let start = Instant::now();
     let parsed =

@@ -218,58 +218,100 @@ impl Selection {
 
 /// The stable finding id: `warden/<account>/<region>/<check_id>/<resource hash>`.
 pub fn finding_id(account: &str, region: &str, check_id: &str, resource_id: &str) -> String {
+    use std::fmt::Write as _;
     let digest = Sha256::digest(resource_id.as_bytes());
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("warden/{account}/{region}/{check_id}/{hash}")
+    let mut id = format!("warden/{account}/{region}/{check_id}/");
+    for b in &digest[..8] {
+        let _ = write!(id, "{b:02x}");
+    }
+    id
 }
 
-/// Runs the selected checks over every account in the evidence.
+/// Runs the selected checks over every account in the evidence. Checks are independent and
+/// pure, so they run on all cores; the order of findings is fixed (account, check, outcome).
 pub fn evaluate(evidence: &Evidence, selection: &Selection, now: DateTime<Utc>) -> Vec<Finding> {
     let catalog = Catalog::builtin();
-    let mut findings = Vec::new();
     let checks = selection.selected_checks(catalog);
+    let jobs: Vec<(&AccountEvidence, &CheckMeta)> = evidence
+        .accounts
+        .iter()
+        .flat_map(|a| checks.iter().map(move |m| (a, *m)))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len().max(1));
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let mut per_job: Vec<Vec<Finding>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(account, meta)| run_check(account, meta, selection, catalog, now))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut findings = Vec::with_capacity(per_job.iter().map(Vec::len).sum());
+    let mut per_job = per_job.drain(..);
     for account in &evidence.accounts {
-        for meta in &checks {
-            let logic = registry::logic(&meta.id)
-                .unwrap_or_else(|| panic!("check {} has a TOML but no logic", meta.id));
-            let ctx = CheckContext {
-                account,
-                meta,
-                params: &selection.params,
-                now,
-            };
-            let requirements = catalog.requirements_of(&meta.id).to_vec();
-            let outcomes = logic(&ctx);
-            debug_assert!(!outcomes.is_empty(), "check {} yielded nothing", meta.id);
-            for outcome in outcomes {
-                findings.push(Finding {
-                    id: finding_id(
-                        &account.account_id,
-                        &outcome.region,
-                        &meta.id,
-                        &outcome.resource.id,
-                    ),
-                    account_id: account.account_id.clone(),
-                    partition: account.partition.clone(),
-                    region: outcome.region,
-                    check_id: meta.id.clone(),
-                    title: meta.title.clone(),
-                    severity: meta.severity,
-                    status: outcome.status,
-                    resource: outcome.resource,
-                    detail: outcome.detail,
-                    evidence: outcome.evidence,
-                    requirements: requirements.clone(),
-                    remediation: meta.remediation.clone(),
-                    muted: false,
-                });
-            }
+        for _ in &checks {
+            findings.extend(per_job.next().unwrap_or_default());
         }
         if selection.lists_manual() {
             findings.extend(manual_findings(account, selection, catalog));
         }
     }
     findings
+}
+
+fn run_check(
+    account: &AccountEvidence,
+    meta: &CheckMeta,
+    selection: &Selection,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let logic = registry::logic(&meta.id)
+        .unwrap_or_else(|| panic!("check {} has a TOML but no logic", meta.id));
+    let ctx = CheckContext {
+        account,
+        meta,
+        params: &selection.params,
+        now,
+    };
+    let requirements = catalog.requirements_of(&meta.id);
+    let outcomes = logic(&ctx);
+    debug_assert!(!outcomes.is_empty(), "check {} yielded nothing", meta.id);
+    outcomes
+        .into_iter()
+        .map(|outcome| Finding {
+            id: finding_id(
+                &account.account_id,
+                &outcome.region,
+                &meta.id,
+                &outcome.resource.id,
+            ),
+            account_id: account.account_id.clone(),
+            partition: account.partition.clone(),
+            region: outcome.region,
+            check_id: meta.id.clone(),
+            title: meta.title.clone(),
+            severity: meta.severity,
+            status: outcome.status,
+            resource: outcome.resource,
+            detail: outcome.detail,
+            evidence: outcome.evidence,
+            requirements: requirements.to_vec(),
+            remediation: meta.remediation.clone(),
+            muted: false,
+        })
+        .collect()
 }
 
 /// One MANUAL finding per requirement of the chosen frameworks that no check evaluates.

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::cloudtrail::{bucket_region, bucket_resource, lookup_bucket, BucketLookup};
+use super::cloudtrail::{
+    bucket_region, bucket_resource, describe_errors, lookup_bucket, BucketLookup,
+};
 use super::{CheckContext, Outcome};
 
 /// Every bucket that receives logs, with what sends them: trail destinations and server access
@@ -13,7 +15,9 @@ fn log_buckets(ctx: &CheckContext) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for trail in ctx.account.cloudtrail.trails.values() {
         if let Some(b) = &trail.s3_bucket_name {
-            map.entry(b.clone()).or_default().push(format!("CloudTrail trail {}", trail.name));
+            map.entry(b.clone())
+                .or_default()
+                .push(format!("CloudTrail trail {}", trail.name));
         }
     }
     if let Ok(buckets) = &ctx.account.s3.buckets {
@@ -29,7 +33,8 @@ fn log_buckets(ctx: &CheckContext) -> BTreeMap<String, Vec<String>> {
 }
 
 pub fn log_bucket_lifecycle(ctx: &CheckContext) -> Vec<Outcome> {
-    let mut out = Vec::new();
+    // A region whose trails are unreadable may hold a trail delivering to a bucket we cannot see.
+    let mut out = describe_errors(ctx);
     // A bucket whose logging setting is unreadable may send logs to a bucket we cannot see.
     match &ctx.account.s3.buckets {
         Err(e) => out.push(Outcome::error(ctx.home(), ctx.account_resource(), e)),
@@ -101,4 +106,338 @@ pub fn log_bucket_lifecycle(ctx: &CheckContext) -> Vec<Outcome> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use crate::checks::{evaluate, Selection};
+    use crate::evidence::*;
+    use crate::model::{Finding, Status};
+    use crate::testkit::*;
+
+    const CHECK: &str = "s3_log_bucket_lifecycle";
+    const ACCT: &str = "111122223333";
+    const HOME: &str = "us-east-1";
+    const OTHER: &str = "eu-west-1";
+    const ACCOUNT_ID: &str = "AWS::::Account:111122223333";
+    const TRAIL_BUCKET: &str = "acme-trail-logs";
+
+    fn now() -> DateTime<Utc> {
+        at("2026-11-01T09:00:00Z")
+    }
+
+    /// Trail `main` delivers to `acme-trail-logs`, which also receives its own access logs and
+    /// expires objects after 365 days.
+    fn account() -> AccountEvidence {
+        compliant_account(ACCT, &[HOME, OTHER], now())
+    }
+
+    fn run(account: AccountEvidence) -> Vec<Finding> {
+        let selection = Selection {
+            checks: vec![CHECK.to_string()],
+            ..Default::default()
+        };
+        let findings = evaluate(&evidence_of(vec![account], now()), &selection, now());
+        assert!(!findings.is_empty(), "{CHECK} yielded no finding");
+        assert!(
+            findings.iter().all(|f| f.check_id == CHECK),
+            "{findings:#?}"
+        );
+        findings
+    }
+
+    fn expect(f: &Finding, status: Status, words: &[&str]) {
+        assert_eq!(f.status, status, "{f:#?}");
+        for w in words {
+            assert!(f.detail.contains(w), "detail lacks {w:?}: {}", f.detail);
+        }
+    }
+
+    fn one_at(
+        findings: Vec<Finding>,
+        status: Status,
+        region: &str,
+        resource_id: &str,
+        words: &[&str],
+    ) -> Finding {
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = findings.into_iter().next().unwrap();
+        expect(&f, status, words);
+        assert_eq!(f.region, region, "{f:#?}");
+        assert_eq!(f.resource.id, resource_id, "{f:#?}");
+        f
+    }
+
+    fn find<'a>(findings: &'a [Finding], resource_id: &str) -> &'a Finding {
+        findings
+            .iter()
+            .find(|f| f.resource.id == resource_id)
+            .unwrap_or_else(|| panic!("no finding for {resource_id}: {findings:#?}"))
+    }
+
+    fn arn(bucket: &str) -> String {
+        format!("arn:aws:s3:::{bucket}")
+    }
+
+    fn buckets(a: &mut AccountEvidence) -> &mut Vec<Bucket> {
+        a.s3.buckets.as_mut().unwrap()
+    }
+
+    fn with_trail_bucket(edit: impl FnOnce(&mut Bucket)) -> AccountEvidence {
+        let mut a = account();
+        edit(
+            buckets(&mut a)
+                .iter_mut()
+                .find(|b| b.name == TRAIL_BUCKET)
+                .unwrap(),
+        );
+        a
+    }
+
+    fn rule(enabled: bool, expiration: Option<i32>, transition: Option<i32>) -> LifecycleRule {
+        LifecycleRule {
+            id: Some("logs".to_string()),
+            enabled,
+            filter: None,
+            expiration_days: expiration,
+            has_expiration: expiration.is_some(),
+            transition_days: transition.into_iter().collect(),
+            has_transition: transition.is_some(),
+            noncurrent_expiration_days: None,
+        }
+    }
+
+    fn main_arn() -> String {
+        format!("arn:aws:cloudtrail:{HOME}:{ACCT}:trail/main")
+    }
+
+    #[test]
+    fn log_bucket_with_an_expiring_rule_passes() {
+        one_at(
+            run(account()),
+            Status::Pass,
+            HOME,
+            &arn(TRAIL_BUCKET),
+            &[
+                "acme-trail-logs",
+                "CloudTrail trail main",
+                "access logs of bucket acme-trail-logs",
+                "expires after 365 days",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_transition_rule_also_manages_retention() {
+        let a = with_trail_bucket(|b| b.lifecycle = Ok(Some(vec![rule(true, None, Some(90))])));
+        one_at(
+            run(a),
+            Status::Pass,
+            HOME,
+            &arn(TRAIL_BUCKET),
+            &["transitions after 90 days"],
+        );
+    }
+
+    #[test]
+    fn log_bucket_without_lifecycle_fails() {
+        let a = with_trail_bucket(|b| b.lifecycle = Ok(None));
+        let f = one_at(
+            run(a),
+            Status::Fail,
+            HOME,
+            &arn(TRAIL_BUCKET),
+            &["no lifecycle configuration", "kept and billed forever"],
+        );
+        assert!(f.evidence["lifecycle_rules"].is_null());
+    }
+
+    #[test]
+    fn disabled_or_noncurrent_only_rules_fail() {
+        let mut noncurrent = rule(true, None, None);
+        noncurrent.noncurrent_expiration_days = Some(30);
+        let a = with_trail_bucket(|b| {
+            b.lifecycle = Ok(Some(vec![rule(false, Some(30), None), noncurrent]))
+        });
+        one_at(
+            run(a),
+            Status::Fail,
+            HOME,
+            &arn(TRAIL_BUCKET),
+            &[
+                "no enabled lifecycle rule",
+                "(disabled) expires after 30 days",
+                "neither expires nor transitions",
+            ],
+        );
+    }
+
+    #[test]
+    fn access_log_targets_are_log_buckets_too_and_other_buckets_are_ignored() {
+        let mut a = account();
+        let mut web = bucket("acme-web", HOME);
+        web.logging = Ok(Some(LoggingTarget {
+            target_bucket: "acme-access-logs".to_string(),
+            target_prefix: Some("web/".to_string()),
+        }));
+        let mut access_logs = bucket("acme-access-logs", OTHER);
+        access_logs.lifecycle = Ok(None);
+        let mut plain = bucket("acme-plain", HOME);
+        plain.lifecycle = Ok(None);
+        buckets(&mut a).extend([web, access_logs, plain]);
+        let findings = run(a);
+        assert_eq!(
+            findings.len(),
+            2,
+            "only log buckets are judged: {findings:#?}"
+        );
+        let f = find(&findings, &arn("acme-access-logs"));
+        expect(
+            f,
+            Status::Fail,
+            &[
+                "access logs of bucket acme-web",
+                "no lifecycle configuration",
+            ],
+        );
+        assert_eq!(f.region, OTHER, "a finding carries the bucket's region");
+        expect(find(&findings, &arn(TRAIL_BUCKET)), Status::Pass, &[]);
+    }
+
+    #[test]
+    fn log_bucket_in_another_region_is_reported_there() {
+        let a = with_trail_bucket(|b| b.region = Ok(OTHER.to_string()));
+        one_at(run(a), Status::Pass, OTHER, &arn(TRAIL_BUCKET), &[]);
+    }
+
+    #[test]
+    fn organization_trail_bucket_owned_elsewhere_is_not_applicable() {
+        let mut a = account();
+        let mut org = trail("999988887777", "org-trail", HOME, "org-central-logs");
+        org.is_organization_trail = true;
+        a.cloudtrail.describe = [HOME, OTHER]
+            .iter()
+            .map(|r| (r.to_string(), Ok(vec![org.arn.clone()])))
+            .collect();
+        a.cloudtrail.trails = [(org.arn.clone(), org)].into_iter().collect();
+        // The account's own bucket logs to itself and is judged; the org bucket is not here.
+        let findings = run(a.clone());
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        let f = find(&findings, &arn("org-central-logs"));
+        expect(
+            f,
+            Status::NotApplicable,
+            &[
+                "org-central-logs",
+                "CloudTrail trail org-trail",
+                "not owned by this account",
+            ],
+        );
+        assert_eq!(f.region, HOME);
+        // With no local log bucket, only the NOT_APPLICABLE remains.
+        buckets(&mut a)[0].logging = Ok(None);
+        one_at(
+            run(a),
+            Status::NotApplicable,
+            HOME,
+            &arn("org-central-logs"),
+            &["not owned by this account"],
+        );
+    }
+
+    #[test]
+    fn not_applicable_when_no_bucket_receives_logs() {
+        let mut a = account();
+        a.cloudtrail.describe = [HOME, OTHER]
+            .iter()
+            .map(|r| (r.to_string(), Ok(vec![])))
+            .collect();
+        a.cloudtrail.trails.clear();
+        buckets(&mut a)[0].logging = Ok(None);
+        one_at(
+            run(a),
+            Status::NotApplicable,
+            HOME,
+            ACCOUNT_ID,
+            &["No bucket in this account receives"],
+        );
+    }
+
+    #[test]
+    fn unreadable_lifecycle_is_an_error_in_the_buckets_region() {
+        let a = with_trail_bucket(|b| {
+            b.region = Ok(OTHER.to_string());
+            b.lifecycle = Err(denied("s3:GetBucketLifecycleConfiguration", OTHER, ACCT));
+        });
+        one_at(
+            run(a),
+            Status::Error,
+            OTHER,
+            &arn(TRAIL_BUCKET),
+            &["s3:GetBucketLifecycleConfiguration"],
+        );
+    }
+
+    #[test]
+    fn unlisted_buckets_are_one_account_error() {
+        let mut a = account();
+        a.s3.buckets = Err(denied("s3:ListBuckets", HOME, ACCT));
+        one_at(
+            run(a),
+            Status::Error,
+            HOME,
+            ACCOUNT_ID,
+            &["s3:ListBuckets", "access denied"],
+        );
+    }
+
+    #[test]
+    fn unreadable_logging_setting_is_an_error_for_that_bucket() {
+        // The bucket may send access logs to a bucket we therefore cannot identify.
+        let mut a = account();
+        let mut hidden = bucket("acme-hidden", OTHER);
+        hidden.logging = Err(denied("s3:GetBucketLogging", OTHER, ACCT));
+        buckets(&mut a).push(hidden);
+        let findings = run(a);
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        let f = find(&findings, &arn("acme-hidden"));
+        expect(f, Status::Error, &["s3:GetBucketLogging"]);
+        assert_eq!(f.region, OTHER);
+    }
+
+    #[test]
+    fn unreadable_trail_list_is_an_error_never_a_silent_not_applicable() {
+        // No access logging anywhere, and DescribeTrails denied in every region: the trails'
+        // destination buckets are unknown, so "no bucket receives logs" would be unfounded.
+        let mut a = account();
+        buckets(&mut a)[0].logging = Ok(None);
+        a.cloudtrail.trails.clear();
+        for region in [HOME, OTHER] {
+            a.cloudtrail.describe.insert(
+                region.to_string(),
+                Err(denied("cloudtrail:DescribeTrails", region, ACCT)),
+            );
+        }
+        let findings = run(a.clone());
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        for f in &findings {
+            expect(f, Status::Error, &["cloudtrail:DescribeTrails"]);
+            assert_eq!(f.resource.id, ACCOUNT_ID);
+        }
+        // Denied in one region only: the known log bucket is still judged.
+        let mut a = account();
+        a.cloudtrail.describe.insert(
+            OTHER.to_string(),
+            Err(denied("cloudtrail:DescribeTrails", OTHER, ACCT)),
+        );
+        assert!(a.cloudtrail.trails.contains_key(&main_arn()));
+        let findings = run(a);
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        expect(find(&findings, &arn(TRAIL_BUCKET)), Status::Pass, &[]);
+        let f = find(&findings, ACCOUNT_ID);
+        expect(f, Status::Error, &["cloudtrail:DescribeTrails"]);
+        assert_eq!(f.region, OTHER);
+    }
 }
