@@ -113,7 +113,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub evidence: Option<PathBuf>,
 
-    /// Maximum concurrent API requests
+    /// Maximum concurrent units of collection work (a service in a region, a bucket, a trail)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
 

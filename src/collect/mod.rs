@@ -1,6 +1,7 @@
 //! Collection: the only code that talks to AWS. It turns API answers into [`Evidence`].
 //!
-//! Regions and services are read concurrently under one bound (`--concurrency`); every failed
+//! Regions, services, buckets and trails are read concurrently under one bound (`--concurrency`
+//! units of work, each a few calls); every failed
 //! call is kept in the evidence as a typed error.
 
 pub mod cloudtrail;
@@ -426,7 +427,7 @@ pub async fn collect_account(
         out
     };
     let s3 = async {
-        let out = s3::collect(clients, &home_scope, opts.concurrency.max(1)).await;
+        let out = s3::collect(clients, &home_scope, &limit).await;
         progress.step("s3", home);
         out
     };

@@ -2,7 +2,8 @@
 //! the account-level Block Public Access. "Not configured" answers are facts (`None`).
 
 use aws_sdk_s3::Client;
-use futures::stream::{self, StreamExt};
+use futures::future::join_all;
+use tokio::sync::Semaphore;
 
 use super::error::{classify_sdk_error, error_code, Scope};
 use super::Clients;
@@ -11,10 +12,11 @@ use crate::evidence::{
     S3Evidence, Versioning,
 };
 
-pub async fn collect(clients: &Clients, scope: &Scope, concurrency: usize) -> S3Evidence {
+/// Reads every bucket; each bucket holds one permit of `limit` (the scan's `--concurrency`).
+pub async fn collect(clients: &Clients, scope: &Scope, limit: &Semaphore) -> S3Evidence {
     let home = clients.s3(&scope.region);
     let (buckets, account_pab) = tokio::join!(
-        list_buckets(clients, &home, scope, concurrency),
+        list_buckets(clients, &home, scope, limit),
         account_public_access_block(clients, scope),
     );
     S3Evidence {
@@ -27,7 +29,7 @@ async fn list_buckets(
     clients: &Clients,
     home: &Client,
     scope: &Scope,
-    concurrency: usize,
+    limit: &Semaphore,
 ) -> Collected<Vec<Bucket>> {
     let listed: Vec<_> = home
         .list_buckets()
@@ -39,15 +41,13 @@ async fn list_buckets(
         .into_iter()
         .flat_map(|page| page.buckets().to_vec())
         .collect();
-    let buckets = stream::iter(listed)
-        .map(|b| async move {
-            let name = b.name().unwrap_or_default().to_string();
-            let creation_date = b.creation_date().and_then(to_utc);
-            read_bucket(clients, home, scope, name, creation_date).await
-        })
-        .buffered(concurrency.max(1))
-        .collect::<Vec<_>>()
-        .await;
+    let buckets = join_all(listed.iter().map(|b| async move {
+        let _permit = limit.acquire().await;
+        let name = b.name().unwrap_or_default().to_string();
+        let creation_date = b.creation_date().and_then(to_utc);
+        read_bucket(clients, home, scope, name, creation_date).await
+    }))
+    .await;
     Ok(buckets)
 }
 
