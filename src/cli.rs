@@ -29,8 +29,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Re-evaluate a saved evidence snapshot offline with this version's checks
     Eval(EvalArgs),
-    /// Evaluate the bundled demo evidence (no AWS account needed)
+    /// Evaluate the bundled demo evidence (no AWS account needed); opens the TUI in a terminal
     Demo(DemoArgs),
+    /// Browse a saved report in the terminal UI, or scan live with --scan
+    Tui(TuiArgs),
     /// List the checks or show one
     Checks {
         #[command(subcommand)]
@@ -86,6 +88,10 @@ pub struct ReportArgs {
     #[arg(long = "param", value_parser = parse_param)]
     pub params: Vec<(String, i64)>,
 
+    /// Mutes file (TOML): accepted exceptions, kept in the report but not failing the run
+    #[arg(long, env = "WARDEN_MUTES")]
+    pub mutes: Option<PathBuf>,
+
     /// Exit 1 only for unmuted FAIL findings at or above this severity
     #[arg(long, value_enum, default_value = "informational")]
     pub fail_on: Severity,
@@ -136,6 +142,19 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    /// A JSON report written by `warden scan` (or `--format json`)
+    pub report: Option<PathBuf>,
+
+    /// Scan now (with the scan flags below) and browse the result
+    #[arg(long, conflicts_with = "report")]
+    pub scan: bool,
+
+    #[command(flatten)]
+    pub scan_args: ScanArgs,
 }
 
 #[derive(Debug, Clone, Args)]

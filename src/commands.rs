@@ -8,13 +8,14 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
 use crate::checks::{self, Catalog, Selection};
-use crate::cli::{ChecksCommand, DemoArgs, EvalArgs, ListFormat, ReportArgs, ScanArgs};
+use crate::cli::{ChecksCommand, DemoArgs, EvalArgs, ListFormat, ReportArgs, ScanArgs, TuiArgs};
 use crate::collect::{self, ScanOptions};
 use crate::evidence::Evidence;
 use crate::export::{self, Format};
 use crate::model::{
     AccountSummary, Report, RunMetadata, Severity, Status, StatusCounts, REPORT_SCHEMA_VERSION,
 };
+use crate::mutes::MuteFile;
 use crate::output;
 
 /// The documented exit codes.
@@ -83,6 +84,28 @@ pub fn build_report(
     }
 }
 
+/// Applies `--mutes`, warning on stderr about expired mutes.
+pub fn apply_mutes(report: &mut Report, args: &ReportArgs) -> Result<()> {
+    let Some(path) = &args.mutes else {
+        return Ok(());
+    };
+    let file = MuteFile::load(path, false)?;
+    warn_expired(&file.apply(&mut report.findings, report.run.evaluated_at));
+    Ok(())
+}
+
+fn warn_expired(expired: &[crate::mutes::Mute]) {
+    for m in expired {
+        eprintln!(
+            "warden: mute expired on {} and no longer applies (check {}, resource {}): {}",
+            m.expires.map(|d| d.to_string()).unwrap_or_default(),
+            m.check,
+            m.resource,
+            m.reason
+        );
+    }
+}
+
 /// 2 when anything could not be evaluated, else 1 for an unmuted FAIL at or above `fail_on`.
 pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
     if report
@@ -118,8 +141,7 @@ fn emit(report: &Report, args: &ReportArgs, format: Format) -> Result<()> {
     Ok(())
 }
 
-pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
-    let selection = args.report.selection()?;
+fn scan_options(args: &ScanArgs, show_progress: bool) -> ScanOptions {
     let regions = match args.regions.trim() {
         "all" | "" => None,
         list => Some(
@@ -129,7 +151,7 @@ pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
                 .collect::<Vec<_>>(),
         ),
     };
-    let opts = ScanOptions {
+    ScanOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
         regions,
@@ -137,13 +159,43 @@ pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
         concurrency: usize::from(args.concurrency),
         credential_report_wait: std::time::Duration::from_secs(args.credential_report_wait),
         progress: show_progress,
+        events: None,
+    }
+}
+
+pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
+    let selection = args.report.selection()?;
+    let opts = scan_options(args, show_progress);
+    let mutes = match &args.report.mutes {
+        Some(path) => Some(MuteFile::load(path, false)?),
+        None => None,
     };
-    let result = collect::scan(&opts).await?;
+    let report = scan_to_report(args, &selection, &opts, mutes.as_ref(), true).await?;
+    if args.stats {
+        print_stats(&report);
+    }
+    print_skipped(&report);
+    Ok(exit_code(&report, args.report.fail_on))
+}
+
+/// Scans, evaluates, applies mutes, and writes the evidence and the report where asked (to
+/// standard output only when `stdout` is true and no --output is given).
+async fn scan_to_report(
+    args: &ScanArgs,
+    selection: &Selection,
+    opts: &ScanOptions,
+    mutes: Option<&MuteFile>,
+    stdout: bool,
+) -> Result<Report> {
+    let result = collect::scan(opts).await?;
     let facts = CollectionFacts {
         api_calls: result.api_calls,
         collection_ms: u64::try_from(result.elapsed.as_millis()).unwrap_or(u64::MAX),
     };
-    let report = build_report(&result.evidence, &selection, Utc::now(), facts);
+    let mut report = build_report(&result.evidence, selection, Utc::now(), facts);
+    if let Some(mutes) = mutes {
+        warn_expired(&mutes.apply(&mut report.findings, report.run.evaluated_at));
+    }
 
     let evidence_path = args.evidence.clone().or_else(|| {
         args.report
@@ -155,16 +207,14 @@ pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
         let bytes = serde_json::to_vec_pretty(&result.evidence)?;
         output::write_atomic(path, &bytes)?;
     }
-    emit(
-        &report,
-        &args.report,
-        args.report.format.unwrap_or(Format::Json),
-    )?;
-    if args.stats {
-        print_stats(&report);
+    if stdout || args.report.output.is_some() {
+        emit(
+            &report,
+            &args.report,
+            args.report.format.unwrap_or(Format::Json),
+        )?;
     }
-    print_skipped(&report);
-    Ok(exit_code(&report, args.report.fail_on))
+    Ok(report)
 }
 
 fn print_stats(report: &Report) {
@@ -194,12 +244,13 @@ fn print_skipped(report: &Report) {
 pub fn eval(args: &EvalArgs) -> Result<u8> {
     let selection = args.report.selection()?;
     let evidence = Evidence::load(&args.evidence)?;
-    let report = build_report(
+    let mut report = build_report(
         &evidence,
         &selection,
         Utc::now(),
         CollectionFacts::default(),
     );
+    apply_mutes(&mut report, &args.report)?;
     emit(
         &report,
         &args.report,
@@ -208,16 +259,24 @@ pub fn eval(args: &EvalArgs) -> Result<u8> {
     Ok(exit_code(&report, args.report.fail_on))
 }
 
-/// The demo always exits 0: it shows warden, it does not judge an account.
-pub fn demo(args: &DemoArgs) -> Result<u8> {
-    let selection = args.report.selection()?;
+/// The demo report: the bundled evidence, evaluated as of its fixed date.
+pub fn demo_report(args: &ReportArgs) -> Result<Report> {
+    let selection = args.selection()?;
     let evidence = crate::demo::evidence()?;
-    let report = build_report(
+    let mut report = build_report(
         &evidence,
         &selection,
         crate::demo::now(),
         CollectionFacts::default(),
     );
+    apply_mutes(&mut report, args)?;
+    Ok(report)
+}
+
+/// The demo without a terminal (or with `--format`/`--output`): always exits 0, since it shows
+/// warden rather than judging an account.
+pub fn demo(args: &DemoArgs) -> Result<u8> {
+    let report = demo_report(&args.report)?;
     match args.report.format {
         Some(format) => emit(&report, &args.report, format)?,
         None => {
@@ -228,6 +287,61 @@ pub fn demo(args: &DemoArgs) -> Result<u8> {
             }
         }
     }
+    Ok(EXIT_CLEAN)
+}
+
+/// Reads a JSON report, naming the file and position on error.
+pub fn load_report(path: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read report {}", path.display()))?;
+    let report: Report = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "report {} is not a warden JSON report at line {}, column {}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    anyhow::ensure!(
+        report.schema_version == REPORT_SCHEMA_VERSION,
+        "report {} has schema_version {}; this warden reads version {REPORT_SCHEMA_VERSION}",
+        path.display(),
+        report.schema_version
+    );
+    Ok(report)
+}
+
+/// The mutes file the TUI writes to: `--mutes`, else the default in the current directory.
+fn tui_mutes_path(args: &ReportArgs) -> std::path::PathBuf {
+    args.mutes
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(crate::tui::DEFAULT_MUTES))
+}
+
+/// `warden tui`: browse a report, or scan live.
+pub async fn tui(args: &TuiArgs) -> Result<u8> {
+    let mutes_path = tui_mutes_path(&args.scan_args.report);
+    if args.scan {
+        let selection = args.scan_args.report.selection()?;
+        let scan_args = args.scan_args.clone();
+        let mutes = MuteFile::load(&mutes_path, true)?;
+        crate::tui::scan_live(mutes_path, move |events| async move {
+            let mut opts = scan_options(&scan_args, false);
+            opts.events = Some(events);
+            scan_to_report(&scan_args, &selection, &opts, Some(&mutes), false)
+                .await
+                .map_err(|e| format!("{e:#}"))
+        })
+        .await?;
+        return Ok(EXIT_CLEAN);
+    }
+    let Some(path) = &args.report else {
+        anyhow::bail!("give a report to open (warden tui report.json) or --scan to scan now");
+    };
+    let mut report = load_report(path)?;
+    let mutes = MuteFile::load(&mutes_path, true)?;
+    mutes.apply(&mut report.findings, Utc::now());
+    crate::tui::browse(report, mutes_path).await?;
     Ok(EXIT_CLEAN)
 }
 

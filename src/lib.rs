@@ -11,5 +11,7 @@ pub mod demo;
 pub mod evidence;
 pub mod export;
 pub mod model;
+pub mod mutes;
 pub mod output;
 pub mod testkit;
+pub mod tui;

@@ -34,7 +34,24 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             runtime.block_on(commands::scan(args, progress))
         }
         Command::Eval(args) => commands::eval(args),
-        Command::Demo(args) => commands::demo(args),
+        Command::Demo(args) => {
+            let interactive = std::io::stdout().is_terminal()
+                && args.report.format.is_none()
+                && args.report.output.is_none();
+            if interactive {
+                let report = commands::demo_report(&args.report)?;
+                let mutes = args
+                    .report
+                    .mutes
+                    .clone()
+                    .unwrap_or_else(|| warden::tui::DEFAULT_MUTES.into());
+                tokio::runtime::Runtime::new()?.block_on(warden::tui::browse(report, mutes))?;
+                Ok(commands::EXIT_CLEAN)
+            } else {
+                commands::demo(args)
+            }
+        }
+        Command::Tui(args) => tokio::runtime::Runtime::new()?.block_on(commands::tui(args)),
         Command::Checks { command } => commands::checks(command),
     }
 }

@@ -142,6 +142,9 @@ pub struct Finding {
     pub remediation: Remediation,
     #[serde(default)]
     pub muted: bool,
+    /// The reason of the mute that matched, when muted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mute_reason: Option<String>,
 }
 
 /// Counts of findings by status.

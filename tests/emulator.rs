@@ -63,6 +63,7 @@ fn options(regions: &[&str]) -> ScanOptions {
         concurrency: 8,
         credential_report_wait: Duration::from_secs(30),
         progress: false,
+        events: None,
     }
 }
 

@@ -310,6 +310,7 @@ fn run_check(
             requirements: requirements.to_vec(),
             remediation: meta.remediation.clone(),
             muted: false,
+            mute_reason: None,
         })
         .collect()
 }
@@ -356,6 +357,7 @@ fn manual_findings(
                     url: "https://www.cisecurity.org/benchmark/amazon_web_services".to_string(),
                 },
                 muted: false,
+                mute_reason: None,
             });
         }
     }

@@ -47,6 +47,31 @@ pub struct ScanOptions {
     pub credential_report_wait: Duration,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Where to send progress as it happens (the TUI's live scan).
+    pub events: Option<tokio::sync::mpsc::UnboundedSender<ScanEvent>>,
+}
+
+/// Progress of a scan, for a live view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScanEvent {
+    /// Collection of `account` will take `total` steps.
+    Planned { account: String, total: u64 },
+    /// One service finished in one region, with the errors it met.
+    Step {
+        account: String,
+        region: String,
+        service: String,
+        errors: Vec<String>,
+    },
+}
+
+/// The messages of the errors in a collected value, for progress reports.
+fn errs<T>(r: &crate::evidence::Collected<T>) -> Vec<String> {
+    r.as_ref()
+        .err()
+        .map(|e| e.to_string())
+        .into_iter()
+        .collect()
 }
 
 /// What a scan produced.
@@ -274,33 +299,56 @@ pub fn choose_regions(
     Ok((chosen, skipped))
 }
 
-/// Progress on stderr: services × regions done.
-struct Progress(Option<indicatif::ProgressBar>);
+/// Progress: a bar on stderr (services × regions done) and/or events for a live view.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    events: Option<tokio::sync::mpsc::UnboundedSender<ScanEvent>>,
+    account: String,
+}
 
 impl Progress {
-    fn new(total: u64, enabled: bool) -> Self {
-        if !enabled {
-            return Progress(None);
+    fn new(total: u64, opts: &ScanOptions, account: &str) -> Self {
+        let bar = opts.progress.then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        if let Some(tx) = &opts.events {
+            let _ = tx.send(ScanEvent::Planned {
+                account: account.to_string(),
+                total,
+            });
         }
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Progress(Some(bar))
+        Progress {
+            bar,
+            events: opts.events.clone(),
+            account: account.to_string(),
+        }
     }
 
-    fn step(&self, what: &str, region: &str) {
-        if let Some(bar) = &self.0 {
+    fn step(&self, what: &str, region: &str, errors: Vec<String>) {
+        if let Some(bar) = &self.bar {
             bar.set_message(format!("{what} {region}"));
             bar.inc(1);
+        }
+        if let Some(tx) = &self.events {
+            // A closed receiver (the UI quit) must not stop the scan.
+            let _ = tx.send(ScanEvent::Step {
+                account: self.account.clone(),
+                region: region.to_string(),
+                service: what.to_string(),
+                errors,
+            });
         }
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
@@ -413,7 +461,11 @@ pub async fn collect_account(
     skipped: BTreeMap<String, String>,
     opts: &ScanOptions,
 ) -> AccountEvidence {
-    let progress = Progress::new(REGIONAL_SERVICES * regions.len() as u64 + 3, opts.progress);
+    let progress = Progress::new(
+        REGIONAL_SERVICES * regions.len() as u64 + 3,
+        opts,
+        account_id,
+    );
     let limit = Semaphore::new(opts.concurrency.max(1));
     let home_scope = Scope {
         account: account_id.to_string(),
@@ -423,12 +475,20 @@ pub async fn collect_account(
     let iam = async {
         let _permit = limit.acquire().await;
         let out = iam::collect(&clients.iam(home), &home_scope, opts.credential_report_wait).await;
-        progress.step("iam", home);
+        let mut errors = errs(&out.credential_report);
+        errors.extend(errs(&out.authorization_details));
+        errors.extend(errs(&out.password_policy));
+        errors.extend(errs(&out.account_summary));
+        errors.extend(errs(&out.virtual_mfa_devices));
+        errors.extend(errs(&out.server_certificates));
+        progress.step("iam", home, errors);
         out
     };
     let s3 = async {
         let out = s3::collect(clients, &home_scope, &limit).await;
-        progress.step("s3", home);
+        let mut errors = errs(&out.buckets);
+        errors.extend(errs(&out.account_public_access_block));
+        progress.step("s3", home, errors);
         out
     };
     let regional = join_all(regions.iter().map(|r| {
@@ -470,7 +530,11 @@ pub async fn collect_account(
         }
     }))
     .await;
-    progress.step("cloudtrail trails", home);
+    let errors = read
+        .iter()
+        .flat_map(|t| errs(&t.status).into_iter().chain(errs(&t.selectors)))
+        .collect();
+    progress.step("trails", home, errors);
     progress.finish();
 
     AccountEvidence {
@@ -499,41 +563,44 @@ async fn collect_region(
 ) -> (RegionEvidence, RegionTrails) {
     let region = scope.region.as_str();
     let s = &scope;
-    let step = |what: &str| progress.step(what, region);
+    let step = |what: &str, errors: Vec<String>| progress.step(what, region, errors);
     let trails = async {
         let _p = limit.acquire().await;
         let out = cloudtrail::describe_trails(&clients.cloudtrail(region), s).await;
-        step("cloudtrail");
+        step("cloudtrail", errs(&out));
         out
     };
     let config = async {
         let _p = limit.acquire().await;
         let out = regional::config(&clients.config(region), s).await;
-        step("config");
+        let mut errors = errs(&out.recorders);
+        errors.extend(errs(&out.recorder_statuses));
+        errors.extend(errs(&out.delivery_channels));
+        step("config", errors);
         out
     };
     let kms = async {
         let _p = limit.acquire().await;
         let out = regional::kms_keys(&clients.kms(region), s).await;
-        step("kms");
+        step("kms", errs(&out));
         out
     };
     let filters = async {
         let _p = limit.acquire().await;
         let out = regional::metric_filters(&clients.logs(region), s).await;
-        step("logs");
+        step("logs", errs(&out));
         out
     };
     let alarms = async {
         let _p = limit.acquire().await;
         let out = regional::alarms(&clients.cloudwatch(region), s).await;
-        step("cloudwatch");
+        step("cloudwatch", errs(&out));
         out
     };
     let subs = async {
         let _p = limit.acquire().await;
         let out = regional::sns_subscriptions(&clients.sns(region), s).await;
-        step("sns");
+        step("sns", errs(&out));
         out
     };
     let (trails, config, kms, metric_filters, alarms, sns_subscriptions) =
