@@ -20,7 +20,12 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let evidence = synthetic_evidence(24_000, 2_000, 17);
-    let report = build_report(&evidence, &Selection::default(), demo_collected_at(), CollectionFacts::default());
+    let report = build_report(
+        &evidence,
+        &Selection::default(),
+        demo_collected_at(),
+        CollectionFacts::default(),
+    );
     let json = serde_json::to_string(&report).unwrap();
     let n = report.findings.len();
     drop(report);

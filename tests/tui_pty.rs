@@ -126,3 +126,34 @@ fn browse_a_saved_report_and_quit_cleanly() {
         "the cursor is shown again on quit"
     );
 }
+
+#[test]
+fn live_scan_against_the_emulator_then_browse() {
+    let endpoint = std::env::var("WARDEN_TEST_ENDPOINT")
+        .expect("WARDEN_TEST_ENDPOINT is not set: run the tests with scripts/test.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start(
+        &[
+            "tui",
+            "--scan",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            &endpoint,
+        ],
+        dir.path(),
+    );
+    // Progress first, then the report: the root checks cannot be evaluated in the emulator.
+    let screen = s.wait_for("Worst failures");
+    assert!(screen.contains("Errors ("), "{screen}");
+    s.keys("4");
+    s.wait_for("could not be evaluated");
+    s.keys("q");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "warden did not exit on q");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Nothing was written without --output.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
