@@ -19,6 +19,14 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// Only errors on stderr: no progress, no notices (for cron)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log format on stderr
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,6 +41,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Browse a saved report in the terminal UI, or scan live with --scan
     Tui(TuiArgs),
+    /// What changed between two JSON reports (new failures, fixed, still failing, new errors)
+    Diff(DiffArgs),
     /// List the checks or show one
     Checks {
         #[command(subcommand)]
@@ -49,6 +59,13 @@ pub enum ChecksCommand {
     },
     /// Everything about one check
     Show { id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    /// One JSON object per line
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -115,9 +132,14 @@ pub struct ScanArgs {
     #[arg(long, env = "WARDEN_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
 
-    /// Where to save the evidence snapshot (default: beside --output as NAME.evidence.json)
+    /// Where to save the evidence snapshot (default: beside the report as NAME.evidence.json)
     #[arg(long)]
     pub evidence: Option<PathBuf>,
+
+    /// Write the report into this directory with a timestamped name (warden-ACCOUNT-TIME.EXT),
+    /// keeping earlier runs
+    #[arg(long, conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
 
     /// Maximum concurrent units of collection work (a service in a region, a bucket, a trail)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
@@ -155,6 +177,26 @@ pub struct TuiArgs {
 
     #[command(flatten)]
     pub scan_args: ScanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The earlier report (JSON)
+    pub old: PathBuf,
+    /// The later report (JSON)
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Write here (atomically) instead of standard output
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Clone, Args)]

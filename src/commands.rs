@@ -8,7 +8,10 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
 use crate::checks::{self, Catalog, Selection};
-use crate::cli::{ChecksCommand, DemoArgs, EvalArgs, ListFormat, ReportArgs, ScanArgs, TuiArgs};
+use crate::cli::{
+    ChecksCommand, DemoArgs, DiffArgs, DiffFormat, EvalArgs, ListFormat, ReportArgs, ScanArgs,
+    TuiArgs,
+};
 use crate::collect::{self, ScanOptions};
 use crate::evidence::Evidence;
 use crate::export::{self, Format};
@@ -96,8 +99,8 @@ pub fn apply_mutes(report: &mut Report, args: &ReportArgs) -> Result<()> {
 
 fn warn_expired(expired: &[crate::mutes::Mute]) {
     for m in expired {
-        eprintln!(
-            "warden: mute expired on {} and no longer applies (check {}, resource {}): {}",
+        tracing::warn!(
+            "mute expired on {} and no longer applies (check {}, resource {}): {}",
             m.expires.map(|d| d.to_string()).unwrap_or_default(),
             m.check,
             m.resource,
@@ -126,9 +129,9 @@ pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
 }
 
 /// Writes the rendered report to `--output` (atomically) or standard output.
-fn emit(report: &Report, args: &ReportArgs, format: Format) -> Result<()> {
+fn emit(report: &Report, output_path: Option<&Path>, format: Format) -> Result<()> {
     let bytes = export::render(report, format)?;
-    match &args.output {
+    match output_path {
         Some(path) => output::write_atomic(path, &bytes)?,
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -174,7 +177,6 @@ pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
     if args.stats {
         print_stats(&report);
     }
-    print_skipped(&report);
     Ok(exit_code(&report, args.report.fail_on))
 }
 
@@ -197,24 +199,41 @@ async fn scan_to_report(
         warn_expired(&mutes.apply(&mut report.findings, report.run.evaluated_at));
     }
 
-    let evidence_path = args.evidence.clone().or_else(|| {
-        args.report
-            .output
-            .as_deref()
-            .map(output::evidence_path_beside)
-    });
+    let format = args.report.format.unwrap_or(Format::Json);
+    let output_path = match (&args.report.output, &args.output_dir) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(dir)) => Some(dir.join(timestamped_name(&report, format))),
+        (None, None) => None,
+    };
+    let evidence_path = args
+        .evidence
+        .clone()
+        .or_else(|| output_path.as_deref().map(output::evidence_path_beside));
     if let Some(path) = &evidence_path {
         let bytes = serde_json::to_vec_pretty(&result.evidence)?;
         output::write_atomic(path, &bytes)?;
     }
-    if stdout || args.report.output.is_some() {
-        emit(
-            &report,
-            &args.report,
-            args.report.format.unwrap_or(Format::Json),
-        )?;
+    if stdout || output_path.is_some() {
+        emit(&report, output_path.as_deref(), format)?;
     }
     Ok(report)
+}
+
+/// `warden-<account>-<UTC timestamp>.<ext>`: one file per run, so a nightly job keeps history.
+pub fn timestamped_name(report: &Report, format: Format) -> String {
+    let account = match report.accounts.as_slice() {
+        [one] => one.account_id.clone(),
+        _ => "scan".to_string(),
+    };
+    let ext = match format {
+        Format::Json => "json",
+        Format::Asff => "asff.json",
+        Format::Csv => "csv",
+    };
+    format!(
+        "warden-{account}-{}.{ext}",
+        report.run.evaluated_at.format("%Y%m%dT%H%M%SZ")
+    )
 }
 
 fn print_stats(report: &Report) {
@@ -230,17 +249,6 @@ fn print_stats(report: &Report) {
     }
 }
 
-fn print_skipped(report: &Report) {
-    for account in &report.accounts {
-        for (region, why) in &account.skipped_regions {
-            eprintln!(
-                "warden: account {} region {region} skipped: {why}",
-                account.account_id
-            );
-        }
-    }
-}
-
 pub fn eval(args: &EvalArgs) -> Result<u8> {
     let selection = args.report.selection()?;
     let evidence = Evidence::load(&args.evidence)?;
@@ -253,7 +261,7 @@ pub fn eval(args: &EvalArgs) -> Result<u8> {
     apply_mutes(&mut report, &args.report)?;
     emit(
         &report,
-        &args.report,
+        args.report.output.as_deref(),
         args.report.format.unwrap_or(Format::Json),
     )?;
     Ok(exit_code(&report, args.report.fail_on))
@@ -278,7 +286,7 @@ pub fn demo_report(args: &ReportArgs) -> Result<Report> {
 pub fn demo(args: &DemoArgs) -> Result<u8> {
     let report = demo_report(&args.report)?;
     match args.report.format {
-        Some(format) => emit(&report, &args.report, format)?,
+        Some(format) => emit(&report, args.report.output.as_deref(), format)?,
         None => {
             let text = crate::demo::summary(&report);
             match &args.report.output {
@@ -343,6 +351,36 @@ pub async fn tui(args: &TuiArgs) -> Result<u8> {
     mutes.apply(&mut report.findings, Utc::now());
     crate::tui::browse(report, mutes_path).await?;
     Ok(EXIT_CLEAN)
+}
+
+/// `warden diff OLD NEW`: exit 1 when there are new failures.
+pub fn diff(args: &DiffArgs) -> Result<u8> {
+    let old = load_report(&args.old)?;
+    let new = load_report(&args.new)?;
+    let d = crate::diff::diff(&old, &new);
+    let bytes = match args.format {
+        DiffFormat::Text => crate::diff::render_text(&d).into_bytes(),
+        DiffFormat::Json => {
+            let mut b = serde_json::to_vec_pretty(&d)?;
+            b.push(b'\n');
+            b
+        }
+        DiffFormat::Csv => crate::diff::render_csv(&d)?,
+    };
+    match &args.output {
+        Some(path) => output::write_atomic(path, &bytes)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .context("cannot write to standard output")?;
+        }
+    }
+    Ok(if d.new_failures > 0 {
+        EXIT_FAILURES
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 pub fn checks(command: &ChecksCommand) -> Result<u8> {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod demo;
+pub mod diff;
 pub mod evidence;
 pub mod export;
 pub mod model;

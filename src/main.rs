@@ -4,12 +4,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use warden::cli::{Cli, Command};
+use warden::cli::{Cli, Command, LogFormat};
 use warden::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(&cli);
     match run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -30,7 +30,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 );
             }
             let runtime = tokio::runtime::Runtime::new()?;
-            let progress = std::io::stderr().is_terminal() && cli.verbose == 0;
+            let progress = std::io::stderr().is_terminal() && cli.verbose == 0 && !cli.quiet;
             runtime.block_on(commands::scan(args, progress))
         }
         Command::Eval(args) => commands::eval(args),
@@ -52,21 +52,26 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             }
         }
         Command::Tui(args) => tokio::runtime::Runtime::new()?.block_on(commands::tui(args)),
+        Command::Diff(args) => commands::diff(args),
         Command::Checks { command } => commands::checks(command),
     }
 }
 
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "warden=info",
-        2 => "warden=debug,aws_config=info",
+fn init_logging(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "warden=info",
+        (false, 2) => "warden=debug,aws_config=info",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.without_time().with_target(false).init(),
+    }
 }

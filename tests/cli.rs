@@ -342,3 +342,103 @@ fn a_failed_scan_leaves_no_output_file() {
         "yesterday's report"
     );
 }
+
+#[test]
+fn diff_reports_new_failures_with_exit_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/evidence.json");
+    // Yesterday only the IAM checks ran; today everything: the rest are new failures.
+    let made = warden(&[
+        "eval",
+        demo.to_str().unwrap(),
+        "--checks",
+        "iam_user_console_mfa",
+        "--output",
+        old.to_str().unwrap(),
+    ]);
+    assert_eq!(made.status.code(), Some(1), "{}", stderr(&made));
+    warden(&[
+        "eval",
+        demo.to_str().unwrap(),
+        "--output",
+        new.to_str().unwrap(),
+    ]);
+    let out = warden(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("new failure(s)")
+            && text.contains("STILL FAILING")
+            && text.contains("NEW FAILURE"),
+        "{text}"
+    );
+    let same = warden(&[
+        "diff",
+        new.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(same.status.code(), Some(0));
+    let parsed: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(parsed["new_failures"], 0);
+    let bad = warden(&["diff", demo.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("evidence.json"), "{}", stderr(&bad));
+}
+
+#[test]
+fn scan_output_dir_keeps_history_and_quiet_json_logs() {
+    let endpoint = std::env::var("WARDEN_TEST_ENDPOINT")
+        .expect("WARDEN_TEST_ENDPOINT is not set: run the tests with scripts/test.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            endpoint.as_str(),
+            "--format",
+            "csv",
+        ];
+        args.extend_from_slice(extra);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_warden"));
+        cmd.args(&args).arg("--output-dir").arg(dir.path());
+        cmd.output().unwrap()
+    };
+    let out = run(&["--quiet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).is_empty(),
+        "--quiet prints nothing but errors: {}",
+        stderr(&out)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = run(&["--log-format", "json", "-v"]);
+    for line in stderr(&out).lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names.len(),
+        4,
+        "two reports and two evidence files: {names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .filter(|n| n.ends_with(".csv"))
+            .all(|n| n.starts_with("warden-123456789012-")),
+        "{names:?}"
+    );
+}
