@@ -141,9 +141,48 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "output")]
     pub output_dir: Option<PathBuf>,
 
-    /// Maximum concurrent units of collection work (a service in a region, a bucket, a trail)
+    /// Maximum concurrent units of collection work (a service in a region, a bucket, a trail);
+    /// with --org, the number of accounts scanned at once (each with 8 units of work)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
+
+    /// Scan every active account of the AWS Organization (from the management or a delegated
+    /// administrator account), assuming --role in each member
+    #[arg(long)]
+    pub org: bool,
+
+    /// The role to assume in member accounts
+    #[arg(
+        long,
+        default_value = "OrganizationAccountAccessRole",
+        requires = "org"
+    )]
+    pub role: String,
+
+    /// External id for the role's trust policy
+    #[arg(long, requires = "org")]
+    pub external_id: Option<String>,
+
+    /// Session name recorded in member accounts' CloudTrail
+    #[arg(long, default_value = "warden", requires = "org")]
+    pub role_session_name: String,
+
+    /// Assumed-role session duration in seconds (900-43200)
+    #[arg(long, requires = "org", value_parser = clap::value_parser!(u64).range(900..=43200))]
+    pub session_duration: Option<u64>,
+
+    /// Only these member account ids (comma-separated)
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    pub accounts: Vec<String>,
+
+    /// Skip these member account ids (comma-separated)
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    pub exclude_accounts: Vec<String>,
+
+    /// Scan only shard K of N (1-based) of the selected accounts, for parallel jobs; join the
+    /// reports with `warden merge`
+    #[arg(long, value_parser = parse_shard, requires = "org")]
+    pub shard: Option<(usize, usize)>,
 
     /// Seconds to wait for IAM to generate the credential report
     #[arg(long, default_value_t = 120)]
@@ -205,6 +244,24 @@ pub struct DemoArgs {
     pub report: ReportArgs,
 }
 
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N such as 2/5, got '{s}'"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected K/N such as 2/5, got '{s}'"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected K/N such as 2/5, got '{s}'"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard {k}/{n}: need 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
 fn parse_param(s: &str) -> Result<(String, i64), String> {
     let (key, value) = s
         .split_once('=')
@@ -226,6 +283,14 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn shards_parse() {
+        assert_eq!(parse_shard("2/5").unwrap(), (2, 5));
+        assert!(parse_shard("0/5").is_err());
+        assert!(parse_shard("6/5").is_err());
+        assert!(parse_shard("x").is_err());
     }
 
     #[test]

@@ -55,22 +55,36 @@ pub fn build_report(
     facts: CollectionFacts,
 ) -> Report {
     let findings = checks::evaluate(evidence, selection, now);
-    let accounts = evidence
-        .accounts
+    let mut counts: BTreeMap<&str, StatusCounts> = BTreeMap::new();
+    for f in &findings {
+        counts
+            .entry(f.account_id.as_str())
+            .or_default()
+            .add(f.status);
+    }
+    let scanned = evidence.accounts.iter().map(|a| AccountSummary {
+        account_id: a.account_id.clone(),
+        regions: a.regions.clone(),
+        skipped_regions: a.skipped_regions.clone(),
+        counts: counts
+            .get(a.account_id.as_str())
+            .cloned()
+            .unwrap_or_default(),
+    });
+    let unreachable = evidence
+        .unscanned
         .iter()
-        .map(|a| {
-            let mut counts = StatusCounts::default();
-            for f in findings.iter().filter(|f| f.account_id == a.account_id) {
-                counts.add(f.status);
-            }
-            AccountSummary {
-                account_id: a.account_id.clone(),
-                regions: a.regions.clone(),
-                skipped_regions: a.skipped_regions.clone(),
-                counts,
-            }
-        })
-        .collect();
+        .filter(|u| u.error.is_some())
+        .map(|u| AccountSummary {
+            account_id: u.account_id.clone(),
+            regions: Vec::new(),
+            skipped_regions: BTreeMap::new(),
+            counts: counts
+                .get(u.account_id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+        });
+    let accounts = scanned.chain(unreachable).collect();
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         run: RunMetadata {
@@ -83,6 +97,16 @@ pub fn build_report(
             collection_ms: facts.collection_ms,
         },
         accounts,
+        skipped_accounts: evidence
+            .unscanned
+            .iter()
+            .filter(|u| u.error.is_none())
+            .map(|u| crate::model::SkippedAccount {
+                account_id: u.account_id.clone(),
+                name: u.name.clone(),
+                status: u.status.clone(),
+            })
+            .collect(),
         findings,
     }
 }
@@ -154,17 +178,36 @@ fn scan_options(args: &ScanArgs, show_progress: bool) -> ScanOptions {
                 .collect::<Vec<_>>(),
         ),
     };
+    let org = args.org.then(|| crate::collect::org::OrgOptions {
+        role: args.role.clone(),
+        external_id: args.external_id.clone(),
+        session_name: args.role_session_name.clone(),
+        session_duration: args.session_duration.map(std::time::Duration::from_secs),
+        accounts: args.accounts.clone(),
+        exclude_accounts: args.exclude_accounts.clone(),
+        shard: args.shard,
+        account_concurrency: usize::from(args.concurrency),
+    });
     ScanOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
         regions,
         endpoint_url: args.endpoint_url.clone(),
-        concurrency: usize::from(args.concurrency),
+        // With --org, --concurrency counts accounts; each account gets a fixed fan-out.
+        concurrency: if org.is_some() {
+            ORG_ACCOUNT_FANOUT
+        } else {
+            usize::from(args.concurrency)
+        },
         credential_report_wait: std::time::Duration::from_secs(args.credential_report_wait),
         progress: show_progress,
         events: None,
+        org,
     }
 }
+
+/// Units of collection work per account in an organization scan.
+const ORG_ACCOUNT_FANOUT: usize = 8;
 
 pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
     let selection = args.report.selection()?;

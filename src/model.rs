@@ -193,6 +193,13 @@ pub struct AccountSummary {
     pub counts: StatusCounts,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedAccount {
+    pub account_id: String,
+    pub name: Option<String>,
+    pub status: String,
+}
+
 /// Facts about the run itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunMetadata {
@@ -217,6 +224,9 @@ pub struct Report {
     pub schema_version: u32,
     pub run: RunMetadata,
     pub accounts: Vec<AccountSummary>,
+    /// Organization members not scanned because they are not active (suspended, closing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_accounts: Vec<SkippedAccount>,
     pub findings: Vec<Finding>,
 }
 

@@ -272,6 +272,7 @@ pub fn evidence_of(accounts: Vec<AccountEvidence>, collected_at: DateTime<Utc>) 
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         collected_at,
         accounts,
+        unscanned: Vec::new(),
     }
 }
 

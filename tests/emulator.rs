@@ -64,6 +64,7 @@ fn options(regions: &[&str]) -> ScanOptions {
         credential_report_wait: Duration::from_secs(30),
         progress: false,
         events: None,
+        org: None,
     }
 }
 

@@ -258,6 +258,7 @@ pub fn evaluate(evidence: &Evidence, selection: &Selection, now: DateTime<Utc>) 
             .collect()
     });
     let mut findings = Vec::with_capacity(per_job.iter().map(Vec::len).sum());
+    findings.extend(unscanned_findings(evidence));
     let mut per_job = per_job.drain(..);
     for account in &evidence.accounts {
         for _ in &checks {
@@ -311,6 +312,52 @@ fn run_check(
             remediation: meta.remediation.clone(),
             muted: false,
             mute_reason: None,
+        })
+        .collect()
+}
+
+/// The check id of the account-level ERROR for an organization member that could not be scanned.
+pub const ACCOUNT_SCAN_CHECK: &str = "warden_account_scan";
+
+/// One ERROR per active member account that could not be scanned, carrying the reason.
+fn unscanned_findings(evidence: &Evidence) -> Vec<Finding> {
+    evidence
+        .unscanned
+        .iter()
+        .filter_map(|u| u.error.as_ref().map(|e| (u, e)))
+        .map(|(u, e)| {
+            let resource = account_resource(&u.account_id);
+            let region = e.region.clone();
+            Finding {
+                id: finding_id(&u.account_id, &region, ACCOUNT_SCAN_CHECK, &resource.id),
+                account_id: u.account_id.clone(),
+                partition: evidence
+                    .accounts
+                    .first()
+                    .map(|a| a.partition.clone())
+                    .unwrap_or_else(|| "aws".to_string()),
+                region,
+                check_id: ACCOUNT_SCAN_CHECK.to_string(),
+                title: "The account could be scanned".to_string(),
+                severity: Severity::High,
+                status: Status::Error,
+                resource,
+                detail: format!(
+                    "Account {}{} was not scanned, so none of its checks were evaluated: {e}",
+                    u.account_id,
+                    u.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                ),
+                evidence: serde_json::to_value(e).unwrap_or(Value::Null),
+                requirements: Vec::new(),
+                remediation: Remediation {
+                    text: "Make sure the scan role exists in the account, trusts the account warden runs from (and the external id, if one is used), and carries SecurityAudit and ViewOnlyAccess or warden's read-only policy.".to_string(),
+                    cli: "aws sts assume-role --role-arn arn:aws:iam::<account-id>:role/<role> --role-session-name warden-check".to_string(),
+                    console: String::new(),
+                    url: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html".to_string(),
+                },
+                muted: false,
+                mute_reason: None,
+            }
         })
         .collect()
 }

@@ -7,6 +7,7 @@
 pub mod cloudtrail;
 pub mod error;
 pub mod iam;
+pub mod org;
 pub mod regional;
 pub mod s3;
 
@@ -49,6 +50,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Where to send progress as it happens (the TUI's live scan).
     pub events: Option<tokio::sync::mpsc::UnboundedSender<ScanEvent>>,
+    /// Scan the whole organization rather than the caller's account.
+    pub org: Option<org::OrgOptions>,
 }
 
 /// Progress of a scan, for a live view.
@@ -91,6 +94,8 @@ pub enum ScanError {
         "cannot list the account's regions: {0}. Grant ec2:DescribeRegions or pass --regions r1,r2"
     )]
     Regions(CollectError),
+    #[error("cannot list the organization's accounts: {0}. Run from the management account or a delegated administrator with organizations:ListAccounts")]
+    Organization(CollectError),
     #[error("unknown region '{region}' for partition {partition}; known regions: {known}")]
     UnknownRegion {
         region: String,
@@ -192,6 +197,8 @@ impl Clients {
     client_for_region!(logs, aws_sdk_cloudwatchlogs);
     client_for_region!(cloudwatch, aws_sdk_cloudwatch);
     client_for_region!(sns, aws_sdk_sns);
+    client_for_region!(organizations, aws_sdk_organizations);
+    client_for_region!(securityhub, aws_sdk_securityhub);
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
@@ -357,50 +364,102 @@ impl Progress {
 /// Scans the account the credentials belong to.
 pub async fn scan(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let sdk = load_sdk_config(opts).await;
-    scan_with_config(sdk, opts).await
+    match &opts.org {
+        Some(org) => org::scan_org(sdk, opts, org).await,
+        None => scan_with_config(sdk, opts).await,
+    }
 }
 
 /// Scans the account that `sdk`'s credentials belong to.
 pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let started = Instant::now();
     let collected_at = Utc::now();
+    let stats = ApiStats::default();
+    let identity = identify(&sdk, opts, &stats).await?;
+    let account = scan_account(sdk, &identity, opts, &stats).await?;
+    Ok(ScanResult {
+        evidence: Evidence {
+            schema_version: EVIDENCE_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            collected_at,
+            accounts: vec![account],
+            unscanned: Vec::new(),
+        },
+        api_calls: stats.snapshot(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub account: String,
+    pub partition: String,
+    /// The region global services are read from.
+    pub home: String,
+}
+
+/// `sts:GetCallerIdentity`: the account and partition of `sdk`'s credentials.
+pub async fn identify(
+    sdk: &SdkConfig,
+    opts: &ScanOptions,
+    stats: &ApiStats,
+) -> Result<Identity, ScanError> {
     let home = sdk
         .region()
         .map(|r| r.to_string())
         .unwrap_or_else(|| "us-east-1".to_string());
-    let stats = ApiStats::default();
-    let bootstrap = Clients::new(
+    let clients = Clients::new(
         sdk.clone(),
         opts.endpoint_url.clone(),
         stats.clone(),
         partition_of(&home),
     );
-    let home_scope = Scope {
+    let scope = Scope {
         account: "unknown".to_string(),
         region: home.clone(),
         opt_in_region: false,
     };
-    let identity = bootstrap
+    let identity = clients
         .sts(&home)
         .get_caller_identity()
         .send()
         .await
         .map_err(|e| {
-            ScanError::Identity(classify_sdk_error(&e, "sts:GetCallerIdentity", &home_scope))
+            ScanError::Identity(classify_sdk_error(&e, "sts:GetCallerIdentity", &scope))
         })?;
-    let account_id = identity.account().unwrap_or_default().to_string();
-    let partition = identity
-        .arn()
-        .and_then(|a| a.split(':').nth(1))
-        .unwrap_or(partition_of(&home))
-        .to_string();
-    let clients = Clients::new(sdk, opts.endpoint_url.clone(), stats.clone(), &partition);
+    Ok(Identity {
+        account: identity.account().unwrap_or_default().to_string(),
+        partition: identity
+            .arn()
+            .and_then(|a| a.split(':').nth(1))
+            .unwrap_or(partition_of(&home))
+            .to_string(),
+        home,
+    })
+}
+
+/// Scans one account whose identity is known: discovers its regions, then collects.
+pub async fn scan_account(
+    sdk: SdkConfig,
+    identity: &Identity,
+    opts: &ScanOptions,
+    stats: &ApiStats,
+) -> Result<AccountEvidence, ScanError> {
+    let home = &identity.home;
+    let clients = Clients::new(
+        sdk,
+        opts.endpoint_url.clone(),
+        stats.clone(),
+        &identity.partition,
+    );
     let scope = Scope {
-        account: account_id.clone(),
-        ..home_scope
+        account: identity.account.clone(),
+        region: home.clone(),
+        opt_in_region: false,
     };
     let described = clients
-        .ec2(&home)
+        .ec2(home)
         .describe_regions()
         .all_regions(true)
         .send()
@@ -433,21 +492,12 @@ pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<Scan
             }
         },
     };
-    let (regions, skipped) = choose_regions(&described, &partition, opts.regions.as_deref())?;
+    let (regions, skipped) =
+        choose_regions(&described, &identity.partition, opts.regions.as_deref())?;
     for (region, why) in &skipped {
-        tracing::warn!(%region, "skipping region: {why}");
+        tracing::warn!(account = %identity.account, %region, "skipping region: {why}");
     }
-    let account = collect_account(&clients, &account_id, &home, regions, skipped, opts).await;
-    Ok(ScanResult {
-        evidence: Evidence {
-            schema_version: EVIDENCE_SCHEMA_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            collected_at,
-            accounts: vec![account],
-        },
-        api_calls: stats.snapshot(),
-        elapsed: started.elapsed(),
-    })
+    Ok(collect_account(&clients, &identity.account, home, regions, skipped, opts).await)
 }
 
 const REGIONAL_SERVICES: u64 = 6;

@@ -88,6 +88,22 @@ pub struct Evidence {
     /// When collection started.
     pub collected_at: DateTime<Utc>,
     pub accounts: Vec<AccountEvidence>,
+    /// Organization members that were not scanned: suspended or closed (skipped), or that could
+    /// not be reached (an error, e.g. AssumeRole denied).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unscanned: Vec<UnscannedAccount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnscannedAccount {
+    pub account_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The Organizations status, e.g. `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`.
+    pub status: String,
+    /// Why an active account could not be scanned; `None` for a skipped account.
+    #[serde(default)]
+    pub error: Option<CollectError>,
 }
 
 /// Everything collected for one account.

@@ -647,6 +647,7 @@ pub fn empty_report() -> Report {
             collection_ms: 0,
         },
         accounts: Vec::new(),
+        skipped_accounts: Vec::new(),
         findings: Vec::new(),
     }
 }

@@ -1,0 +1,229 @@
+//! Organization scans against the moto emulator: an organization with members whose resources
+//! differ, a member whose role cannot be assumed, and a suspended member.
+
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_sts::config::Credentials;
+use chrono::Utc;
+use warden::checks::{Selection, ACCOUNT_SCAN_CHECK};
+use warden::collect::org::{member_config, scan_org_using, OrgOptions};
+use warden::collect::ScanOptions;
+use warden::commands::{build_report, exit_code, CollectionFacts};
+use warden::model::{Severity, Status};
+
+fn endpoint() -> String {
+    let url = std::env::var("WARDEN_TEST_ENDPOINT")
+        .expect("WARDEN_TEST_ENDPOINT is not set: run the tests with scripts/test.sh");
+    assert!(url.starts_with("http://127.0.0.1:"), "loopback only: {url}");
+    url
+}
+
+async fn config_for(creds: Credentials) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(creds)
+        .load()
+        .await
+}
+
+async fn assumed(account: &str) -> SdkConfig {
+    let base = config_for(Credentials::new("testing", "testing", None, None, "test")).await;
+    let c = aws_sdk_sts::Client::new(&base)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/setup"))
+        .role_session_name("setup")
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    config_for(Credentials::new(
+        c.access_key_id,
+        c.secret_access_key,
+        Some(c.session_token),
+        None,
+        "assumed",
+    ))
+    .await
+}
+
+/// Credentials that cannot be had, as when AssumeRole is denied.
+#[derive(Debug)]
+struct Denied;
+
+impl ProvideCredentials for Denied {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::ready(Err(CredentialsError::provider_error(
+            "AccessDenied: not authorized to perform sts:AssumeRole on OrganizationAccountAccessRole",
+        )))
+    }
+}
+
+fn org_options() -> OrgOptions {
+    OrgOptions {
+        role: "OrganizationAccountAccessRole".into(),
+        external_id: None,
+        session_name: "warden".into(),
+        session_duration: None,
+        accounts: vec![],
+        exclude_accounts: vec![],
+        shard: None,
+        account_concurrency: 4,
+    }
+}
+
+fn scan_options() -> ScanOptions {
+    ScanOptions {
+        profile: None,
+        region: None,
+        regions: Some(vec!["us-east-1".into()]),
+        endpoint_url: Some(endpoint()),
+        concurrency: 8,
+        credential_report_wait: Duration::from_secs(30),
+        progress: false,
+        events: None,
+        org: None,
+    }
+}
+
+#[tokio::test]
+async fn an_organization_scan_keeps_going_when_a_member_fails() {
+    let management_id = "230000000000";
+    let management = assumed(management_id).await;
+    let orgs = aws_sdk_organizations::Client::new(&management);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let mut members = Vec::new();
+    for name in ["prod", "dev", "broken", "retired"] {
+        let created = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        members.push(created.create_account_status.unwrap().account_id.unwrap());
+    }
+    let (prod, dev, broken, retired) = (&members[0], &members[1], &members[2], &members[3]);
+    orgs.close_account()
+        .account_id(retired)
+        .send()
+        .await
+        .unwrap();
+
+    // The members differ: prod has a strong password policy, dev has none.
+    aws_sdk_iam::Client::new(&assumed(prod).await)
+        .update_account_password_policy()
+        .minimum_password_length(16)
+        .password_reuse_prevention(24)
+        .send()
+        .await
+        .unwrap();
+
+    let base = management.clone();
+    let broken_id = broken.clone();
+    let org = org_options();
+    let result = scan_org_using(base, &scan_options(), &org, |sdk, partition, account| {
+        let (sdk, partition, account, broken) = (
+            sdk.clone(),
+            partition.to_string(),
+            account.to_string(),
+            broken_id.clone(),
+        );
+        let org = org_options();
+        async move {
+            if account == broken {
+                sdk.to_builder()
+                    .credentials_provider(SharedCredentialsProvider::new(Denied))
+                    .build()
+            } else {
+                member_config(&sdk, &partition, &account, &org).await
+            }
+        }
+    })
+    .await
+    .expect("the organization scan itself succeeds");
+
+    let scanned: Vec<&str> = result
+        .evidence
+        .accounts
+        .iter()
+        .map(|a| a.account_id.as_str())
+        .collect();
+    assert!(
+        scanned.contains(&management_id)
+            && scanned.contains(&prod.as_str())
+            && scanned.contains(&dev.as_str()),
+        "{scanned:?}"
+    );
+    assert!(!scanned.contains(&broken.as_str()) && !scanned.contains(&retired.as_str()));
+    let unscanned = &result.evidence.unscanned;
+    let failed = unscanned
+        .iter()
+        .find(|u| &u.account_id == broken)
+        .expect("the broken member is listed");
+    assert!(
+        failed
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("AssumeRole"),
+        "{failed:?}"
+    );
+    let skipped = unscanned
+        .iter()
+        .find(|u| &u.account_id == retired)
+        .expect("the closed member is listed");
+    assert!(
+        skipped.error.is_none() && skipped.status != "ACTIVE",
+        "{skipped:?}"
+    );
+
+    let report = build_report(
+        &result.evidence,
+        &Selection::default(),
+        Utc::now(),
+        CollectionFacts {
+            api_calls: result.api_calls,
+            collection_ms: 0,
+        },
+    );
+    let access = report
+        .findings
+        .iter()
+        .find(|f| f.check_id == ACCOUNT_SCAN_CHECK)
+        .expect("an account-level ERROR");
+    assert_eq!(
+        (access.status, access.account_id.as_str()),
+        (Status::Error, broken.as_str())
+    );
+    assert!(report
+        .skipped_accounts
+        .iter()
+        .any(|s| &s.account_id == retired));
+    assert_eq!(exit_code(&report, Severity::Informational), 2);
+    let policy = |account: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.account_id == account && f.check_id == "iam_password_policy_min_length")
+            .map(|f| f.status)
+    };
+    assert_eq!(policy(prod), Some(Status::Pass));
+    assert_eq!(policy(dev), Some(Status::Fail));
+    assert!(report
+        .accounts
+        .iter()
+        .any(|a| &a.account_id == broken && a.counts.error == 1));
+}
