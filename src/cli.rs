@@ -43,6 +43,8 @@ pub enum Command {
     Tui(TuiArgs),
     /// What changed between two JSON reports (new failures, fixed, still failing, new errors)
     Diff(DiffArgs),
+    /// Join reports of shards (`scan --org --shard K/N`) into one report
+    Merge(MergeArgs),
     /// List the checks or show one
     Checks {
         #[command(subcommand)]
@@ -236,6 +238,25 @@ pub enum DiffFormat {
     Text,
     Json,
     Csv,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// JSON reports to join
+    #[arg(required = true, num_args = 2..)]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format of the merged report
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+
+    /// Write here (atomically) instead of standard output
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 only for unmuted FAIL findings at or above this severity
+    #[arg(long, value_enum, default_value = "informational")]
+    pub fail_on: Severity,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::checks::{self, Catalog, Selection};
 use crate::cli::{
-    ChecksCommand, DemoArgs, DiffArgs, DiffFormat, EvalArgs, ListFormat, ReportArgs, ScanArgs,
-    TuiArgs,
+    ChecksCommand, DemoArgs, DiffArgs, DiffFormat, EvalArgs, ListFormat, MergeArgs, ReportArgs,
+    ScanArgs, TuiArgs,
 };
 use crate::collect::{self, ScanOptions};
 use crate::evidence::Evidence;
@@ -394,6 +394,18 @@ pub async fn tui(args: &TuiArgs) -> Result<u8> {
     mutes.apply(&mut report.findings, Utc::now());
     crate::tui::browse(report, mutes_path).await?;
     Ok(EXIT_CLEAN)
+}
+
+/// `warden merge`: one report from shard reports; exit code as for a scan.
+pub fn merge(args: &MergeArgs) -> Result<u8> {
+    let reports = args
+        .reports
+        .iter()
+        .map(|p| load_report(p))
+        .collect::<Result<Vec<_>>>()?;
+    let merged = crate::model::merge_reports(reports).context("no reports to merge")?;
+    emit(&merged, args.output.as_deref(), args.format)?;
+    Ok(exit_code(&merged, args.fail_on))
 }
 
 /// `warden diff OLD NEW`: exit 1 when there are new failures.

@@ -53,6 +53,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         }
         Command::Tui(args) => tokio::runtime::Runtime::new()?.block_on(commands::tui(args)),
         Command::Diff(args) => commands::diff(args),
+        Command::Merge(args) => commands::merge(args),
         Command::Checks { command } => commands::checks(command),
     }
 }

@@ -239,3 +239,81 @@ impl Report {
         counts
     }
 }
+
+/// Joins reports of disjoint parts of a scan (e.g. `--shard K/N` runs) into one. A finding id
+/// present twice keeps the later report's finding; an account present twice keeps the later
+/// summary.
+pub fn merge_reports(reports: Vec<Report>) -> Option<Report> {
+    let mut iter = reports.into_iter();
+    let mut merged = iter.next()?;
+    let mut index: BTreeMap<String, usize> = merged
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.clone(), i))
+        .collect();
+    for r in iter {
+        merged.run.collected_at = merged.run.collected_at.min(r.run.collected_at);
+        merged.run.evaluated_at = merged.run.evaluated_at.max(r.run.evaluated_at);
+        merged.run.collection_ms = merged.run.collection_ms.max(r.run.collection_ms);
+        merged.run.api_calls_total += r.run.api_calls_total;
+        for (op, n) in r.run.api_calls {
+            *merged.run.api_calls.entry(op).or_default() += n;
+        }
+        for a in r.accounts {
+            match merged
+                .accounts
+                .iter_mut()
+                .find(|m| m.account_id == a.account_id)
+            {
+                Some(existing) => *existing = a,
+                None => merged.accounts.push(a),
+            }
+        }
+        for s in r.skipped_accounts {
+            if !merged.skipped_accounts.contains(&s) {
+                merged.skipped_accounts.push(s);
+            }
+        }
+        for f in r.findings {
+            match index.get(&f.id) {
+                Some(&i) => merged.findings[i] = f,
+                None => {
+                    index.insert(f.id.clone(), merged.findings.len());
+                    merged.findings.push(f);
+                }
+            }
+        }
+    }
+    merged
+        .accounts
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    Some(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Report {
+        crate::commands::demo_report(&crate::tui::testing::report_args()).unwrap()
+    }
+
+    #[test]
+    fn merging_shards_unions_accounts_and_findings() {
+        let a = demo();
+        let mut b = demo();
+        for f in &mut b.findings {
+            f.account_id = "444455556666".to_string();
+            f.id = f.id.replace("111122223333", "444455556666");
+        }
+        b.accounts[0].account_id = "444455556666".to_string();
+        let merged = merge_reports(vec![a.clone(), b.clone()]).unwrap();
+        assert_eq!(merged.findings.len(), a.findings.len() + b.findings.len());
+        assert_eq!(merged.accounts.len(), 2);
+        // The same report twice is itself.
+        let same = merge_reports(vec![a.clone(), a.clone()]).unwrap();
+        assert_eq!(same.findings, a.findings);
+        assert!(merge_reports(vec![]).is_none());
+    }
+}

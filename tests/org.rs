@@ -227,3 +227,103 @@ async fn an_organization_scan_keeps_going_when_a_member_fails() {
         .iter()
         .any(|a| &a.account_id == broken && a.counts.error == 1));
 }
+
+/// The binary end to end: `scan --org` in two shards through the real AssumeRole path, then
+/// `merge` joins them into the whole organization.
+#[tokio::test]
+async fn sharded_org_scans_merge_into_the_whole_organization() {
+    let management_id = "240000000000";
+    let base = config_for(Credentials::new("testing", "testing", None, None, "test")).await;
+    let c = aws_sdk_sts::Client::new(&base)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{management_id}:role/setup"))
+        .role_session_name("setup")
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    let management = assumed(management_id).await;
+    let orgs = aws_sdk_organizations::Client::new(&management);
+    orgs.create_organization().send().await.unwrap();
+    let mut ids = vec![management_id.to_string()];
+    for name in ["a", "b", "c"] {
+        let created = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        ids.push(created.create_account_status.unwrap().account_id.unwrap());
+    }
+    ids.sort();
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: Vec<String>| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
+            .env("AWS_SESSION_TOKEN", &c.session_token)
+            .output()
+            .unwrap()
+    };
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let path = dir.path().join(format!("shard-{k}.json"));
+        let out = run(vec![
+            "scan".into(),
+            "--org".into(),
+            "--regions".into(),
+            "us-east-1".into(),
+            "--endpoint-url".into(),
+            endpoint(),
+            "--shard".into(),
+            format!("{k}/2"),
+            "--output".into(),
+            path.display().to_string(),
+            "--quiet".into(),
+        ]);
+        // The emulator's credential report has no root row: ERROR findings, exit 2.
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        shards.push(path);
+    }
+    let merged = dir.path().join("merged.json");
+    let out = run(vec![
+        "merge".into(),
+        shards[0].display().to_string(),
+        shards[1].display().to_string(),
+        "--output".into(),
+        merged.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&merged).unwrap()).unwrap();
+    let mut accounts: Vec<String> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap().to_string())
+        .collect();
+    accounts.sort();
+    assert_eq!(
+        accounts, ids,
+        "every account exactly once across the shards"
+    );
+    let per_shard = |p: &std::path::Path| -> usize {
+        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        r["accounts"].as_array().unwrap().len()
+    };
+    assert_eq!(per_shard(&shards[0]) + per_shard(&shards[1]), ids.len());
+}
