@@ -194,6 +194,15 @@ pub struct ScanArgs {
     #[arg(long)]
     pub stats: bool,
 
+    /// Import the findings into AWS Security Hub (each into its own account and region), then
+    /// archive warden's earlier findings that this run no longer produced
+    #[arg(long)]
+    pub upload_securityhub: bool,
+
+    /// With --upload-securityhub: print what would be imported and archived, change nothing
+    #[arg(long, requires = "upload_securityhub")]
+    pub dry_run: bool,
+
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -220,7 +220,83 @@ pub async fn scan(args: &ScanArgs, show_progress: bool) -> Result<u8> {
     if args.stats {
         print_stats(&report);
     }
-    Ok(exit_code(&report, args.report.fail_on))
+    let mut code = exit_code(&report, args.report.fail_on);
+    if args.upload_securityhub
+        && !Box::pin(upload_to_securityhub(&report, &opts, args.dry_run)).await?
+    {
+        code = EXIT_ERROR;
+    }
+    Ok(code)
+}
+
+/// `--upload-securityhub`: imports each account's findings with that account's credentials.
+/// Returns false when any import or archive failed (the exit code then says so).
+async fn upload_to_securityhub(report: &Report, opts: &ScanOptions, dry_run: bool) -> Result<bool> {
+    use crate::export::securityhub::{by_account_region, upload_region, Target};
+    let base = collect::load_sdk_config(opts).await;
+    let stats = collect::ApiStats::default();
+    let caller = collect::identify(&base, opts, &stats).await?;
+    let generators: std::collections::BTreeSet<String> = Catalog::builtin()
+        .checks
+        .keys()
+        .cloned()
+        .chain([checks::ACCOUNT_SCAN_CHECK.to_string()])
+        .collect();
+    let now = report
+        .run
+        .evaluated_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut ok = true;
+    let mut configs: BTreeMap<String, aws_config::SdkConfig> = BTreeMap::new();
+    for ((account, region), findings) in by_account_region(crate::export::asff::findings(report)) {
+        if !configs.contains_key(&account) {
+            let config = match (&opts.org, account == caller.account) {
+                (Some(org), false) => {
+                    collect::org::member_config(&base, &caller.partition, &account, org).await
+                }
+                _ => base.clone(),
+            };
+            configs.insert(account.clone(), config);
+        }
+        let clients = collect::Clients::new(
+            configs[&account].clone(),
+            opts.endpoint_url.clone(),
+            stats.clone(),
+            &caller.partition,
+        );
+        let client = clients.securityhub(&region);
+        let target = Target {
+            account: &account,
+            region: &region,
+            partition: &caller.partition,
+            generators: &generators,
+            now: &now,
+            dry_run,
+        };
+        let r = Box::pin(upload_region(&client, &target, &findings)).await;
+        let verb = if dry_run { "would import" } else { "imported" };
+        eprintln!(
+            "warden: Security Hub {account} {region}: {verb} {} finding(s) in {} call(s); {} {} earlier finding(s)",
+            r.imported,
+            r.batches,
+            if dry_run { "would archive" } else { "archived" },
+            r.archived.len()
+        );
+        if dry_run {
+            for (id, resource) in &r.archived {
+                eprintln!("  archive {id} ({resource})");
+            }
+        }
+        for (id, code, message) in &r.failed {
+            ok = false;
+            eprintln!("warden: Security Hub refused {id}: {code}: {message}");
+        }
+        if let Some(e) = &r.error {
+            ok = false;
+            eprintln!("warden: Security Hub upload failed: {e}");
+        }
+    }
+    Ok(ok)
 }
 
 /// Scans, evaluates, applies mutes, and writes the evidence and the report where asked (to

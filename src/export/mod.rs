@@ -2,6 +2,7 @@
 
 pub mod asff;
 pub mod csv;
+pub mod securityhub;
 
 use crate::model::Report;
 
