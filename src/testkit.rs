@@ -187,6 +187,7 @@ pub fn config_ok(region: &str) -> ConfigEvidence {
             last_status: Some("SUCCESS".to_string()),
         }]),
         delivery_channels: Ok(vec!["default".to_string()]),
+        aggregators: Some(Ok(vec![])),
     }
 }
 
@@ -263,6 +264,7 @@ pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) ->
             .iter()
             .map(|r| (r.to_string(), region_ok(r)))
             .collect(),
+        organization: Some(Ok(None)),
     }
 }
 
@@ -321,6 +323,14 @@ pub fn demo_evidence() -> Evidence {
         serial_number: format!("arn:aws:iam::{acct}:mfa/root-account-mfa-device"),
         user_arn: Some(format!("arn:aws:iam::{acct}:root")),
     }]);
+
+    // The management account of a small organization, with neither an organization trail nor
+    // an organization-wide Config aggregator.
+    a.organization = Some(Ok(Some(OrganizationInfo {
+        id: "o-acme12345".to_string(),
+        management_account_id: acct.to_string(),
+        feature_set: "ALL".to_string(),
+    })));
 
     // S3: the trail bucket has no access logging; the access-log bucket keeps logs forever; a
     // public website bucket; a data bucket whose policy the auditor may not read.
@@ -422,6 +432,7 @@ pub fn demo_evidence() -> Evidence {
             recorders: Ok(vec![]),
             recorder_statuses: Ok(vec![]),
             delivery_channels: Ok(vec![]),
+            aggregators: Some(Ok(vec![])),
         };
         ap.kms = Err(denied("kms:ListKeys", "ap-southeast-2", acct));
     }

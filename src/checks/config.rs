@@ -219,6 +219,7 @@ mod tests {
                 recorders: Ok(vec![]),
                 recorder_statuses: Ok(vec![]),
                 delivery_channels: Ok(vec![]),
+                aggregators: Some(Ok(vec![])),
             }
         });
         at_region(

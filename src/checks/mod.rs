@@ -5,6 +5,7 @@ mod cloudtrail;
 mod config;
 mod iam;
 mod kms;
+mod org;
 pub mod registry;
 mod s3;
 

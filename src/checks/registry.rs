@@ -1,7 +1,7 @@
 //! Pairs each check id with its logic. `checks/<service>/<id>.toml` describes the same id; a
 //! test proves the two sets are equal.
 
-use super::{cloudtrail, config, iam, kms, s3, CheckContext, Outcome};
+use super::{cloudtrail, config, iam, kms, org, s3, CheckContext, Outcome};
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
 
@@ -57,6 +57,11 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ),
     ("iam_access_key_rotation", iam::access_key_rotation),
     ("iam_user_single_active_key", iam::user_single_active_key),
+    ("cloudtrail_organization_trail", org::organization_trail),
+    (
+        "config_organization_aggregator",
+        org::organization_aggregator,
+    ),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {

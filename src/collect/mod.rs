@@ -549,7 +549,11 @@ pub async fn collect_account(
         };
         collect_region(clients, scope, &limit, &progress)
     }));
-    let (iam, s3, regional) = tokio::join!(iam, s3, regional);
+    let organization = async {
+        let _permit = limit.acquire().await;
+        regional::organization(&clients.organizations(home), &home_scope).await
+    };
+    let (iam, s3, regional, organization) = tokio::join!(iam, s3, regional, organization);
 
     let mut described = BTreeMap::new();
     let mut regional_map = BTreeMap::new();
@@ -600,6 +604,7 @@ pub async fn collect_account(
             ..trail_evidence
         },
         regional: regional_map,
+        organization: Some(organization),
     }
 }
 
@@ -626,6 +631,9 @@ async fn collect_region(
         let mut errors = errs(&out.recorders);
         errors.extend(errs(&out.recorder_statuses));
         errors.extend(errs(&out.delivery_channels));
+        if let Some(aggregators) = &out.aggregators {
+            errors.extend(errs(aggregators));
+        }
         step("config", errors);
         out
     };

@@ -3,8 +3,8 @@
 
 use super::error::{classify_sdk_error, Scope};
 use crate::evidence::{
-    Collected, ConfigEvidence, ConfigRecorder, ConfigRecorderStatus, KmsKey, MetricAlarm,
-    MetricFilter, SnsSubscription,
+    AggregatorRegions, Collected, ConfigAggregator, ConfigEvidence, ConfigRecorder,
+    ConfigRecorderStatus, KmsKey, MetricAlarm, MetricFilter, OrganizationInfo, SnsSubscription,
 };
 
 pub async fn kms_keys(client: &aws_sdk_kms::Client, scope: &Scope) -> Collected<Vec<KmsKey>> {
@@ -66,10 +66,11 @@ pub async fn kms_keys(client: &aws_sdk_kms::Client, scope: &Scope) -> Collected<
 }
 
 pub async fn config(client: &aws_sdk_config::Client, scope: &Scope) -> ConfigEvidence {
-    let (recorders, statuses, channels) = tokio::join!(
+    let (recorders, statuses, channels, aggregators) = tokio::join!(
         client.describe_configuration_recorders().send(),
         client.describe_configuration_recorder_status().send(),
         client.describe_delivery_channels().send(),
+        config_aggregators(client, scope),
     );
     ConfigEvidence {
         recorders: recorders
@@ -124,6 +125,78 @@ pub async fn config(client: &aws_sdk_config::Client, scope: &Scope) -> ConfigEvi
                     .collect()
             })
             .map_err(|e| classify_sdk_error(&e, "config:DescribeDeliveryChannels", scope)),
+        aggregators: Some(aggregators),
+    }
+}
+
+async fn config_aggregators(
+    client: &aws_sdk_config::Client,
+    scope: &Scope,
+) -> Collected<Vec<ConfigAggregator>> {
+    let aggregators: Vec<_> = client
+        .describe_configuration_aggregators()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify_sdk_error(&e, "config:DescribeConfigurationAggregators", scope))?;
+    Ok(aggregators
+        .iter()
+        .map(|a| ConfigAggregator {
+            name: a
+                .configuration_aggregator_name()
+                .unwrap_or_default()
+                .to_string(),
+            arn: a
+                .configuration_aggregator_arn()
+                .unwrap_or_default()
+                .to_string(),
+            organization_source: a
+                .organization_aggregation_source()
+                .map(|o| AggregatorRegions {
+                    all_regions: o.all_aws_regions(),
+                    regions: o.aws_regions().to_vec(),
+                }),
+            account_sources: a
+                .account_aggregation_sources()
+                .iter()
+                .map(|s| {
+                    (
+                        s.account_ids().to_vec(),
+                        AggregatorRegions {
+                            all_regions: s.all_aws_regions(),
+                            regions: s.aws_regions().to_vec(),
+                        },
+                    )
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// `organizations:DescribeOrganization`; an account outside any organization is a fact (`None`).
+pub async fn organization(
+    client: &aws_sdk_organizations::Client,
+    scope: &Scope,
+) -> Collected<Option<OrganizationInfo>> {
+    match client.describe_organization().send().await {
+        Ok(out) => Ok(out.organization().map(|o| OrganizationInfo {
+            id: o.id().unwrap_or_default().to_string(),
+            management_account_id: o.master_account_id().unwrap_or_default().to_string(),
+            feature_set: o
+                .feature_set()
+                .map(|f| f.as_str().to_string())
+                .unwrap_or_default(),
+        })),
+        Err(e) if super::error::error_code(&e) == Some("AWSOrganizationsNotInUseException") => {
+            Ok(None)
+        }
+        Err(e) => Err(classify_sdk_error(
+            &e,
+            "organizations:DescribeOrganization",
+            scope,
+        )),
     }
 }
 

@@ -124,6 +124,18 @@ pub struct AccountEvidence {
     pub cloudtrail: CloudTrailEvidence,
     /// Per-region services, keyed by region.
     pub regional: BTreeMap<String, RegionEvidence>,
+    /// `organizations:DescribeOrganization`: `Some(None)` when the account is in no
+    /// organization; `None` in evidence from before it was read.
+    #[serde(default)]
+    pub organization: Option<Collected<Option<OrganizationInfo>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationInfo {
+    pub id: String,
+    pub management_account_id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING`.
+    pub feature_set: String,
 }
 
 /// Services read in every region.

@@ -78,6 +78,16 @@ fn short_status(s: Status) -> &'static str {
     }
 }
 
+fn short_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "crit",
+        Severity::High => "high",
+        Severity::Medium => "med",
+        Severity::Low => "low",
+        Severity::Informational => "info",
+    }
+}
+
 fn cut(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_string()
@@ -313,7 +323,7 @@ fn draw_overview(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Span::styled(
             format!(
                 "{} {}  ",
-                s.as_str(),
+                short_severity(*s),
                 fails.iter().filter(|f| f.severity == *s).count()
             ),
             theme.severity(*s),
