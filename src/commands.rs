@@ -154,15 +154,19 @@ pub fn exit_code(report: &Report, fail_on: Severity) -> u8 {
 
 /// Writes the rendered report to `--output` (atomically) or standard output.
 fn emit(report: &Report, output_path: Option<&Path>, format: Format) -> Result<()> {
-    let bytes = export::render(report, format)?;
-    match output_path {
-        Some(path) => output::write_atomic(path, &bytes)?,
+    write_output(output_path, &export::render(report, format)?)
+}
+
+/// Writes to a file (atomically) or to standard output.
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        Some(path) => output::write_atomic(path, bytes)?,
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(&bytes)
+                .write_all(bytes)
+                .and_then(|_| stdout.flush())
                 .context("cannot write to standard output")?;
-            stdout.flush().context("cannot write to standard output")?;
         }
     }
     Ok(())
@@ -406,13 +410,10 @@ pub fn demo(args: &DemoArgs) -> Result<u8> {
     let report = demo_report(&args.report)?;
     match args.report.format {
         Some(format) => emit(&report, args.report.output.as_deref(), format)?,
-        None => {
-            let text = crate::demo::summary(&report);
-            match &args.report.output {
-                Some(path) => output::write_atomic(path, text.as_bytes())?,
-                None => print!("{text}"),
-            }
-        }
+        None => write_output(
+            args.report.output.as_deref(),
+            crate::demo::summary(&report).as_bytes(),
+        )?,
     }
     Ok(EXIT_CLEAN)
 }
@@ -498,15 +499,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8> {
         }
         DiffFormat::Csv => crate::diff::render_csv(&d)?,
     };
-    match &args.output {
-        Some(path) => output::write_atomic(path, &bytes)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .context("cannot write to standard output")?;
-        }
-    }
+    write_output(args.output.as_deref(), &bytes)?;
     Ok(if d.new_failures > 0 {
         EXIT_FAILURES
     } else {

@@ -116,7 +116,6 @@ pub fn recorder_all_regions(ctx: &CheckContext) -> Vec<Outcome> {
 mod tests {
     use chrono::{DateTime, Utc};
 
-    use crate::checks::{evaluate, Selection};
     use crate::evidence::*;
     use crate::model::{Finding, Status};
     use crate::testkit::*;
@@ -148,16 +147,7 @@ mod tests {
     }
 
     fn run(account: AccountEvidence) -> Vec<Finding> {
-        let selection = Selection {
-            checks: vec![CHECK.to_string()],
-            ..Default::default()
-        };
-        let findings = evaluate(&evidence_of(vec![account], now()), &selection, now());
-        assert!(!findings.is_empty(), "{CHECK} yielded no finding");
-        assert!(
-            findings.iter().all(|f| f.check_id == CHECK),
-            "{findings:#?}"
-        );
+        let findings = crate::checks::testing::run_check(CHECK, account, &[], now());
         assert!(
             findings.iter().all(|f| f.resource.id == ACCOUNT_ID),
             "{findings:#?}"

@@ -470,9 +470,9 @@ pub fn user_single_active_key(ctx: &CheckContext) -> Vec<Outcome> {
 
 #[cfg(test)]
 mod tests {
+    use crate::checks::testing::{expect, one};
     use chrono::{DateTime, Duration, Utc};
 
-    use crate::checks::{evaluate, Catalog, Selection};
     use crate::evidence::*;
     use crate::model::{Finding, Status};
     use crate::testkit::*;
@@ -495,44 +495,11 @@ mod tests {
 
     /// Runs one check, with `name=value` parameter overrides, on one account.
     fn run_with(check: &str, account: AccountEvidence, params: &[(&str, i64)]) -> Vec<Finding> {
-        let selection = Selection {
-            checks: vec![check.to_string()],
-            params: params
-                .iter()
-                .map(|(k, v)| (format!("{check}.{k}"), *v))
-                .collect(),
-            ..Default::default()
-        };
-        selection
-            .validate(Catalog::builtin())
-            .expect("valid selection");
-        let findings = evaluate(&evidence_of(vec![account], now()), &selection, now());
-        assert!(!findings.is_empty(), "{check} yielded no finding");
-        assert!(
-            findings.iter().all(|f| f.check_id == check),
-            "{findings:#?}"
-        );
-        findings
+        crate::checks::testing::run_check(check, account, params, now())
     }
 
     fn run(check: &str, account: AccountEvidence) -> Vec<Finding> {
         run_with(check, account, &[])
-    }
-
-    /// Asserts the status and that the detail contains every word.
-    fn expect(f: &Finding, status: Status, words: &[&str]) {
-        assert_eq!(f.status, status, "{f:#?}");
-        for w in words {
-            assert!(f.detail.contains(w), "detail lacks {w:?}: {}", f.detail);
-        }
-    }
-
-    /// The only finding, with the status and words expected.
-    fn one(findings: Vec<Finding>, status: Status, words: &[&str]) -> Finding {
-        assert_eq!(findings.len(), 1, "{findings:#?}");
-        let f = findings.into_iter().next().unwrap();
-        expect(&f, status, words);
-        f
     }
 
     /// An account-wide finding in the home region.

@@ -87,7 +87,6 @@ pub fn key_rotation_enabled(ctx: &CheckContext) -> Vec<Outcome> {
 mod tests {
     use chrono::{DateTime, Utc};
 
-    use crate::checks::{evaluate, Selection};
     use crate::evidence::*;
     use crate::model::{Finding, Status};
     use crate::testkit::*;
@@ -114,17 +113,7 @@ mod tests {
     }
 
     fn run(account: AccountEvidence) -> Vec<Finding> {
-        let selection = Selection {
-            checks: vec![CHECK.to_string()],
-            ..Default::default()
-        };
-        let findings = evaluate(&evidence_of(vec![account], now()), &selection, now());
-        assert!(!findings.is_empty(), "{CHECK} yielded no finding");
-        assert!(
-            findings.iter().all(|f| f.check_id == CHECK),
-            "{findings:#?}"
-        );
-        findings
+        crate::checks::testing::run_check(CHECK, account, &[], now())
     }
 
     fn in_region(findings: &[Finding], region: &str) -> Vec<Finding> {

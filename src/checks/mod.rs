@@ -8,6 +8,8 @@ mod kms;
 mod org;
 pub mod registry;
 mod s3;
+#[cfg(test)]
+mod testing;
 
 use std::collections::{BTreeMap, BTreeSet};
 

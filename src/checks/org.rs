@@ -159,7 +159,6 @@ pub fn organization_aggregator(ctx: &CheckContext) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{evaluate, Selection};
     use crate::evidence::{AccountEvidence, AggregatorRegions, ConfigAggregator};
     use crate::model::Finding;
     use crate::testkit::*;
@@ -171,11 +170,7 @@ mod tests {
     }
 
     fn run(check: &str, a: AccountEvidence) -> Vec<Finding> {
-        let sel = Selection {
-            checks: vec![check.to_string()],
-            ..Default::default()
-        };
-        evaluate(&evidence_of(vec![a], now()), &sel, now())
+        crate::checks::testing::run_check(check, a, &[], now())
     }
 
     fn in_org(mut a: AccountEvidence, management: &str) -> AccountEvidence {

@@ -110,9 +110,9 @@ pub fn log_bucket_lifecycle(ctx: &CheckContext) -> Vec<Outcome> {
 
 #[cfg(test)]
 mod tests {
+    use crate::checks::testing::expect;
     use chrono::{DateTime, Utc};
 
-    use crate::checks::{evaluate, Selection};
     use crate::evidence::*;
     use crate::model::{Finding, Status};
     use crate::testkit::*;
@@ -135,24 +135,7 @@ mod tests {
     }
 
     fn run(account: AccountEvidence) -> Vec<Finding> {
-        let selection = Selection {
-            checks: vec![CHECK.to_string()],
-            ..Default::default()
-        };
-        let findings = evaluate(&evidence_of(vec![account], now()), &selection, now());
-        assert!(!findings.is_empty(), "{CHECK} yielded no finding");
-        assert!(
-            findings.iter().all(|f| f.check_id == CHECK),
-            "{findings:#?}"
-        );
-        findings
-    }
-
-    fn expect(f: &Finding, status: Status, words: &[&str]) {
-        assert_eq!(f.status, status, "{f:#?}");
-        for w in words {
-            assert!(f.detail.contains(w), "detail lacks {w:?}: {}", f.detail);
-        }
+        crate::checks::testing::run_check(CHECK, account, &[], now())
     }
 
     fn one_at(
