@@ -181,6 +181,10 @@ pub struct ScanArgs {
     #[arg(long, value_delimiter = ',', requires = "org")]
     pub exclude_accounts: Vec<String>,
 
+    /// Only accounts under these organizational units or roots (ou-…, r-…), at any depth
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    pub ou: Vec<String>,
+
     /// Scan only shard K of N (1-based) of the selected accounts, for parallel jobs; join the
     /// reports with `warden merge`
     #[arg(long, value_parser = parse_shard, requires = "org")]

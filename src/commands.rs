@@ -189,6 +189,7 @@ fn scan_options(args: &ScanArgs, show_progress: bool) -> ScanOptions {
         session_duration: args.session_duration.map(std::time::Duration::from_secs),
         accounts: args.accounts.clone(),
         exclude_accounts: args.exclude_accounts.clone(),
+        ous: args.ou.clone(),
         shard: args.shard,
         account_concurrency: usize::from(args.concurrency),
     });
@@ -576,9 +577,4 @@ pub fn checks(command: &ChecksCommand) -> Result<u8> {
         }
     }
     Ok(EXIT_CLEAN)
-}
-
-/// True when `path` names an existing directory (used to reject `--output DIR`).
-pub fn is_dir(path: &Path) -> bool {
-    path.is_dir()
 }

@@ -24,7 +24,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => {
             if let Some(out) = &args.report.output {
                 anyhow::ensure!(
-                    !commands::is_dir(out),
+                    !out.is_dir(),
                     "--output {} is a directory; give a file path",
                     out.display()
                 );

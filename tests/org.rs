@@ -74,6 +74,7 @@ fn org_options() -> OrgOptions {
         session_duration: None,
         accounts: vec![],
         exclude_accounts: vec![],
+        ous: vec![],
         shard: None,
         account_concurrency: 4,
     }
@@ -326,4 +327,94 @@ async fn sharded_org_scans_merge_into_the_whole_organization() {
         r["accounts"].as_array().unwrap().len()
     };
     assert_eq!(per_shard(&shards[0]) + per_shard(&shards[1]), ids.len());
+}
+
+#[tokio::test]
+async fn an_ou_narrows_the_scan_to_the_accounts_under_it() {
+    let management = assumed("280000000000").await;
+    let orgs = aws_sdk_organizations::Client::new(&management);
+    orgs.create_organization().send().await.unwrap();
+    let root = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    let prod_ou = orgs
+        .create_organizational_unit()
+        .parent_id(&root)
+        .name("prod")
+        .send()
+        .await
+        .unwrap();
+    let prod_ou = prod_ou
+        .organizational_unit()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let nested = orgs
+        .create_organizational_unit()
+        .parent_id(&prod_ou)
+        .name("payments")
+        .send()
+        .await
+        .unwrap();
+    let nested = nested
+        .organizational_unit()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let mut ids = Vec::new();
+    for name in ["inside", "nested", "outside"] {
+        let created = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        ids.push(created.create_account_status.unwrap().account_id.unwrap());
+    }
+    orgs.move_account()
+        .account_id(&ids[0])
+        .source_parent_id(&root)
+        .destination_parent_id(&prod_ou)
+        .send()
+        .await
+        .unwrap();
+    orgs.move_account()
+        .account_id(&ids[1])
+        .source_parent_id(&root)
+        .destination_parent_id(&nested)
+        .send()
+        .await
+        .unwrap();
+
+    let mut org = org_options();
+    org.ous = vec![prod_ou];
+    let result = scan_org_using(
+        management.clone(),
+        &scan_options(),
+        &org,
+        |sdk, partition, account| {
+            let (sdk, partition, account) =
+                (sdk.clone(), partition.to_string(), account.to_string());
+            async move { member_config(&sdk, &partition, &account, &org_options()).await }
+        },
+    )
+    .await
+    .unwrap();
+    let mut scanned: Vec<String> = result
+        .evidence
+        .accounts
+        .iter()
+        .map(|a| a.account_id.clone())
+        .collect();
+    scanned.sort();
+    let mut expected = vec![ids[0].clone(), ids[1].clone()];
+    expected.sort();
+    assert_eq!(
+        scanned, expected,
+        "the OU and its child OU, not the root's other accounts"
+    );
 }

@@ -26,6 +26,8 @@ pub struct OrgOptions {
     /// Only these account ids (empty: all).
     pub accounts: Vec<String>,
     pub exclude_accounts: Vec<String>,
+    /// Only accounts under these organizational units (or roots), at any depth (empty: all).
+    pub ous: Vec<String>,
     /// `(k, n)`: scan only shard k of n (1-based).
     pub shard: Option<(usize, usize)>,
     /// Accounts scanned at once.
@@ -69,6 +71,49 @@ pub async fn list_accounts(
                 .unwrap_or_default(),
         })
         .collect())
+}
+
+/// Every account under `parents` (OU or root ids), at any depth.
+pub async fn accounts_under(
+    client: &aws_sdk_organizations::Client,
+    parents: &[String],
+    scope: &Scope,
+) -> Result<BTreeSet<String>, CollectError> {
+    let mut ids = BTreeSet::new();
+    let mut stack: Vec<String> = parents.to_vec();
+    while let Some(parent) = stack.pop() {
+        let accounts: Vec<_> = client
+            .list_accounts_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify_sdk_error(&e, "organizations:ListAccountsForParent", scope))?;
+        ids.extend(
+            accounts
+                .iter()
+                .flat_map(|p| p.accounts())
+                .filter_map(|a| a.id().map(str::to_string)),
+        );
+        let children: Vec<_> = client
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                classify_sdk_error(&e, "organizations:ListOrganizationalUnitsForParent", scope)
+            })?;
+        stack.extend(
+            children
+                .iter()
+                .flat_map(|p| p.organizational_units())
+                .filter_map(|ou| ou.id().map(str::to_string)),
+        );
+    }
+    Ok(ids)
 }
 
 /// Splits the listed accounts into those to scan and those skipped (not active), after the
@@ -168,9 +213,16 @@ where
         opt_in_region: false,
     };
     // Organizations is global; its endpoint lives in us-east-1 for the aws partition.
-    let listed = list_accounts(&clients.organizations(&caller.home), &scope)
+    let organizations = clients.organizations(&caller.home);
+    let mut listed = list_accounts(&organizations, &scope)
         .await
         .map_err(ScanError::Organization)?;
+    if !org.ous.is_empty() {
+        let under = accounts_under(&organizations, &org.ous, &scope)
+            .await
+            .map_err(ScanError::Organization)?;
+        listed.retain(|a| under.contains(&a.id));
+    }
     let (members, mut unscanned) = select_accounts(&listed, org);
     for skipped in &unscanned {
         tracing::warn!(account = %skipped.account_id, status = %skipped.status, "skipping account that is not active");
@@ -297,6 +349,7 @@ mod tests {
             session_duration: None,
             accounts: vec![],
             exclude_accounts: vec![],
+            ous: vec![],
             shard: None,
             account_concurrency: 4,
         }
