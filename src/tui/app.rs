@@ -81,8 +81,10 @@ pub struct ScanProgress {
     pub account: Option<String>,
     pub total: u64,
     pub done: u64,
-    /// (region, service) → number of errors seen there.
-    pub steps: BTreeMap<(String, String), usize>,
+    /// (account, region, service) → number of errors seen there.
+    pub steps: BTreeMap<(String, String, String), usize>,
+    /// Accounts whose collection has been planned (an organization scan has several).
+    pub accounts: usize,
     /// Errors as they happen, newest last.
     pub errors: Vec<String>,
     pub finished: bool,
@@ -590,13 +592,16 @@ impl App {
         scan.done += 1;
         *scan
             .steps
-            .entry((region.to_string(), service.to_string()))
+            .entry((account.to_string(), region.to_string(), service.to_string()))
             .or_default() += errors.len();
         scan.errors.extend(errors);
     }
 
+    /// One more account's collection is planned: its steps add to the total.
     pub fn on_scan_planned(&mut self, total: u64) {
-        self.scan.get_or_insert_with(ScanProgress::default).total = total;
+        let scan = self.scan.get_or_insert_with(ScanProgress::default);
+        scan.total += total;
+        scan.accounts += 1;
     }
 
     /// The scan finished: show its report.

@@ -760,27 +760,31 @@ fn draw_scan(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(format!(
-                " account {} · {} {}/{} · {status}",
+                " {} account(s), latest {} · {} {}/{} · {status}",
+                scan.accounts,
                 scan.account.as_deref().unwrap_or("…"),
                 bar(fraction, 20),
                 scan.done,
                 scan.total
             )),
-            Line::from(" region          services done (✗ = errors)"),
+            Line::from(" account      region          services done (✗ = errors)"),
         ]),
         head,
     );
-    let mut by_region: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
-    for ((region, service), errors) in &scan.steps {
+    let mut by_region: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
+    for ((account, region, service), errors) in &scan.steps {
         let mark = if *errors > 0 { "✗" } else { "✓" };
         by_region
-            .entry(region)
+            .entry((account, region))
             .or_default()
             .push(format!("{service}{mark}"));
     }
+    // The most recent rows when they do not all fit.
+    let rows = grid.height.saturating_sub(2) as usize;
     let lines: Vec<Line> = by_region
         .iter()
-        .map(|(r, s)| Line::from(format!(" {r:<15} {}", s.join(" "))))
+        .skip(by_region.len().saturating_sub(rows))
+        .map(|((a, r), s)| Line::from(format!(" {a:<12} {r:<15} {}", s.join(" "))))
         .collect();
     frame.render_widget(Paragraph::new(lines).block(Block::bordered()), grid);
     let lines: Vec<Line> = scan
