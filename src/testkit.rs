@@ -265,6 +265,8 @@ pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) ->
             .map(|r| (r.to_string(), region_ok(r)))
             .collect(),
         organization: Some(Ok(None)),
+        delegated_admins: BTreeMap::new(),
+        admin_configs: BTreeMap::new(),
     }
 }
 
@@ -331,6 +333,9 @@ pub fn demo_evidence() -> Evidence {
         management_account_id: acct.to_string(),
         feature_set: "ALL".to_string(),
     })));
+    for principal in [GUARDDUTY_PRINCIPAL, SECURITYHUB_PRINCIPAL] {
+        a.delegated_admins.insert(principal.to_string(), Ok(vec![]));
+    }
 
     // S3: the trail bucket has no access logging; the access-log bucket keeps logs forever; a
     // public website bucket; a data bucket whose policy the auditor may not read.

@@ -131,6 +131,21 @@ async fn an_organization_scan_keeps_going_when_a_member_fails() {
         .await
         .unwrap();
 
+    // prod is the GuardDuty delegated administrator. (The emulator's Organizations does not
+    // accept Security Hub as a delegated service.)
+    orgs.register_delegated_administrator()
+        .account_id(prod)
+        .service_principal("guardduty.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_guardduty::Client::new(&assumed(prod).await)
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .unwrap();
+
     let base = management.clone();
     let broken_id = broken.clone();
     let org = org_options();
@@ -227,6 +242,50 @@ async fn an_organization_scan_keeps_going_when_a_member_fails() {
         .accounts
         .iter()
         .any(|a| &a.account_id == broken && a.counts.error == 1));
+
+    // Organization-level checks: judged in the management account, not applicable in members.
+    let finding = |account: &str, check: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.account_id == account && f.check_id == check)
+            .unwrap_or_else(|| panic!("no {check} finding for {account}"))
+    };
+    assert_eq!(
+        finding(management_id, "config_organization_aggregator").status,
+        Status::Fail
+    );
+    assert_eq!(
+        finding(prod, "config_organization_aggregator").status,
+        Status::NotApplicable
+    );
+    assert_eq!(
+        finding(prod, "cloudtrail_organization_trail").status,
+        Status::Fail
+    );
+    assert_eq!(
+        finding(prod, "guardduty_organization_admin").status,
+        Status::NotApplicable
+    );
+    // The emulator does not implement GuardDuty's DescribeOrganizationConfiguration: the
+    // management account's finding is an ERROR naming the call, never a guess.
+    let guardduty = finding(management_id, "guardduty_organization_admin");
+    assert_eq!(guardduty.status, Status::Error, "{guardduty:?}");
+    assert!(
+        guardduty.detail.contains("guardduty:"),
+        "{}",
+        guardduty.detail
+    );
+    let securityhub = finding(management_id, "securityhub_organization_admin");
+    // The emulator's Organizations refuses Security Hub as a delegated service: ERROR, with why.
+    assert_eq!(securityhub.status, Status::Error);
+    assert!(
+        securityhub
+            .detail
+            .contains("organizations:ListDelegatedAdministrators"),
+        "{}",
+        securityhub.detail
+    );
 }
 
 /// The binary end to end: `scan --org` in two shards through the real AssumeRole path, then

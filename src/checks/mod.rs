@@ -25,6 +25,8 @@ use crate::model::{Finding, Remediation, Resource, Severity, Status};
 /// What a check function sees.
 pub struct CheckContext<'a> {
     pub account: &'a AccountEvidence,
+    /// The whole snapshot, for organization-level checks that read another account's evidence.
+    pub evidence: &'a Evidence,
     pub meta: &'a CheckMeta,
     pub params: &'a BTreeMap<String, i64>,
     pub now: DateTime<Utc>,
@@ -250,7 +252,16 @@ pub fn evaluate(evidence: &Evidence, selection: &Selection, now: DateTime<Utc>) 
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(account, meta)| run_check(account, meta, selection, catalog, now))
+                        .map(|(account, meta)| {
+                            let ctx = CheckContext {
+                                account,
+                                evidence,
+                                meta,
+                                params: &selection.params,
+                                now,
+                            };
+                            run_check(&ctx, catalog)
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -274,23 +285,12 @@ pub fn evaluate(evidence: &Evidence, selection: &Selection, now: DateTime<Utc>) 
     findings
 }
 
-fn run_check(
-    account: &AccountEvidence,
-    meta: &CheckMeta,
-    selection: &Selection,
-    catalog: &Catalog,
-    now: DateTime<Utc>,
-) -> Vec<Finding> {
+fn run_check(ctx: &CheckContext, catalog: &Catalog) -> Vec<Finding> {
+    let (account, meta) = (ctx.account, ctx.meta);
     let logic = registry::logic(&meta.id)
         .unwrap_or_else(|| panic!("check {} has a TOML but no logic", meta.id));
-    let ctx = CheckContext {
-        account,
-        meta,
-        params: &selection.params,
-        now,
-    };
     let requirements = catalog.requirements_of(&meta.id);
-    let outcomes = logic(&ctx);
+    let outcomes = logic(ctx);
     debug_assert!(!outcomes.is_empty(), "check {} yielded nothing", meta.id);
     outcomes
         .into_iter()

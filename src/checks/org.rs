@@ -305,3 +305,215 @@ mod tests {
         );
     }
 }
+
+/// Shared by the GuardDuty and Security Hub checks: in the management account, one finding per
+/// region on whether `principal` has a delegated administrator that auto-enables new accounts.
+fn delegated_admin(ctx: &CheckContext, principal: &str, service: &str) -> Vec<Outcome> {
+    let org = match organization(ctx) {
+        Ok(o) => o,
+        Err(out) => return out,
+    };
+    let home = ctx.home();
+    if ctx.account.account_id != org.management_account_id {
+        return vec![Outcome::not_applicable(
+            home,
+            ctx.account_resource(),
+            format!(
+                "A member account: {service}'s delegated administrator is evaluated in the management account {}.",
+                org.management_account_id
+            ),
+        )];
+    }
+    let admins = match ctx.account.delegated_admins.get(principal) {
+        None => {
+            return vec![Outcome::new(
+                home,
+                ctx.account_resource(),
+                Status::Error,
+                format!("could not evaluate: this evidence has no delegated administrators for {principal}; scan again with this version"),
+            )]
+        }
+        Some(Err(e)) => return vec![Outcome::error(home, ctx.account_resource(), e)],
+        Some(Ok(a)) => a,
+    };
+    let Some(admin) = admins.first() else {
+        return vec![Outcome::fail(
+            home,
+            ctx.account_resource(),
+            format!(
+                "{service} has no delegated administrator in organization {}.",
+                org.id
+            ),
+        )];
+    };
+    let admin_evidence = ctx
+        .evidence
+        .accounts
+        .iter()
+        .find(|a| &a.account_id == admin);
+    ctx.account
+        .regions
+        .iter()
+        .map(|region| {
+            let config = admin_evidence
+                .and_then(|a| a.admin_configs.get(principal))
+                .and_then(|by_region| by_region.get(region));
+            match config {
+                None => Outcome::new(
+                    region,
+                    ctx.account_resource(),
+                    Status::Error,
+                    format!(
+                        "could not evaluate: the delegated administrator {admin} was not scanned in {region} in this run, so its auto-enable setting is unknown (scan the organization with --org)"
+                    ),
+                ),
+                Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
+                Some(Ok(c)) if c.auto_enable => Outcome::pass(
+                    region,
+                    ctx.account_resource(),
+                    format!("{service} in {region}: delegated administrator {admin} enables new member accounts ({}).", c.setting),
+                ),
+                Some(Ok(c)) => Outcome::fail(
+                    region,
+                    ctx.account_resource(),
+                    format!("{service} in {region}: delegated administrator {admin} does not enable new member accounts ({}).", c.setting),
+                ),
+            }
+            .with_evidence(json!({ "delegated_administrator": admin, "service_principal": principal }))
+        })
+        .collect()
+}
+
+pub fn guardduty_admin(ctx: &CheckContext) -> Vec<Outcome> {
+    delegated_admin(ctx, crate::evidence::GUARDDUTY_PRINCIPAL, "GuardDuty")
+}
+
+pub fn securityhub_admin(ctx: &CheckContext) -> Vec<Outcome> {
+    delegated_admin(ctx, crate::evidence::SECURITYHUB_PRINCIPAL, "Security Hub")
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::checks::{evaluate, Selection};
+    use crate::evidence::{Evidence, OrgAutoEnable, GUARDDUTY_PRINCIPAL, SECURITYHUB_PRINCIPAL};
+    use crate::testkit::*;
+
+    const MGMT: &str = "111111111111";
+    const SECURITY: &str = "222222222222";
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        at("2026-11-01T00:00:00Z")
+    }
+
+    fn org_account(id: &str) -> crate::evidence::AccountEvidence {
+        let mut a = compliant_account(id, &["us-east-1", "eu-west-1"], now());
+        a.organization = Some(Ok(Some(OrganizationInfo {
+            id: "o-1".into(),
+            management_account_id: MGMT.into(),
+            feature_set: "ALL".into(),
+        })));
+        a
+    }
+
+    fn org(admins: Vec<String>, config: Option<(bool, bool)>) -> Evidence {
+        let mut mgmt = org_account(MGMT);
+        mgmt.delegated_admins
+            .insert(GUARDDUTY_PRINCIPAL.into(), Ok(admins.clone()));
+        mgmt.delegated_admins
+            .insert(SECURITYHUB_PRINCIPAL.into(), Ok(admins));
+        let mut security = org_account(SECURITY);
+        if let Some((us, eu)) = config {
+            let by_region: BTreeMap<String, _> = [("us-east-1", us), ("eu-west-1", eu)]
+                .into_iter()
+                .map(|(r, on)| {
+                    (
+                        r.to_string(),
+                        Ok(OrgAutoEnable {
+                            auto_enable: on,
+                            setting: format!("AutoEnable={on}"),
+                        }),
+                    )
+                })
+                .collect();
+            security
+                .admin_configs
+                .insert(GUARDDUTY_PRINCIPAL.into(), by_region.clone());
+            security
+                .admin_configs
+                .insert(SECURITYHUB_PRINCIPAL.into(), by_region);
+        }
+        evidence_of(vec![mgmt, security], now())
+    }
+
+    fn statuses(e: &Evidence, check: &str, account: &str) -> Vec<(String, Status)> {
+        let sel = Selection {
+            checks: vec![check.into()],
+            ..Default::default()
+        };
+        evaluate(e, &sel, now())
+            .into_iter()
+            .filter(|f| f.account_id == account)
+            .map(|f| (f.region, f.status))
+            .collect()
+    }
+
+    #[test]
+    fn admin_with_auto_enable_passes_per_region_and_members_are_not_applicable() {
+        for check in [
+            "guardduty_organization_admin",
+            "securityhub_organization_admin",
+        ] {
+            let e = org(vec![SECURITY.into()], Some((true, false)));
+            let s = statuses(&e, check, MGMT);
+            assert!(
+                s.contains(&("us-east-1".into(), Status::Pass)),
+                "{check}: {s:?}"
+            );
+            assert!(
+                s.contains(&("eu-west-1".into(), Status::Fail)),
+                "{check}: {s:?}"
+            );
+            assert_eq!(
+                statuses(&e, check, SECURITY),
+                [("us-east-1".to_string(), Status::NotApplicable)]
+            );
+        }
+    }
+
+    #[test]
+    fn no_admin_fails_and_an_unscanned_admin_is_an_error() {
+        let e = org(vec![], None);
+        assert_eq!(
+            statuses(&e, "guardduty_organization_admin", MGMT),
+            [("us-east-1".to_string(), Status::Fail)]
+        );
+        let e = org(vec!["333333333333".into()], None);
+        let s = statuses(&e, "securityhub_organization_admin", MGMT);
+        assert!(s.iter().all(|(_, st)| *st == Status::Error), "{s:?}");
+    }
+
+    #[test]
+    fn a_denied_listing_is_an_error_and_no_org_is_not_applicable() {
+        let mut e = org(vec![SECURITY.into()], Some((true, true)));
+        e.accounts[0].delegated_admins.insert(
+            GUARDDUTY_PRINCIPAL.into(),
+            Err(denied(
+                "organizations:ListDelegatedAdministrators",
+                "us-east-1",
+                MGMT,
+            )),
+        );
+        assert_eq!(
+            statuses(&e, "guardduty_organization_admin", MGMT),
+            [("us-east-1".to_string(), Status::Error)]
+        );
+        let alone = evidence_of(vec![compliant_account(MGMT, &["us-east-1"], now())], now());
+        assert_eq!(
+            statuses(&alone, "securityhub_organization_admin", MGMT),
+            [("us-east-1".to_string(), Status::NotApplicable)]
+        );
+    }
+}

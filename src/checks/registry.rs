@@ -62,6 +62,8 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
         "config_organization_aggregator",
         org::organization_aggregator,
     ),
+    ("guardduty_organization_admin", org::guardduty_admin),
+    ("securityhub_organization_admin", org::securityhub_admin),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {

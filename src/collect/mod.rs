@@ -199,6 +199,7 @@ impl Clients {
     client_for_region!(sns, aws_sdk_sns);
     client_for_region!(organizations, aws_sdk_organizations);
     client_for_region!(securityhub, aws_sdk_securityhub);
+    client_for_region!(guardduty, aws_sdk_guardduty);
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
@@ -376,15 +377,20 @@ pub async fn scan_with_config(sdk: SdkConfig, opts: &ScanOptions) -> Result<Scan
     let collected_at = Utc::now();
     let stats = ApiStats::default();
     let identity = identify(&sdk, opts, &stats).await?;
-    let account = scan_account(sdk, &identity, opts, &stats).await?;
+    let account = scan_account(sdk.clone(), &identity, opts, &stats).await?;
+    let mut evidence = Evidence {
+        schema_version: EVIDENCE_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        collected_at,
+        accounts: vec![account],
+        unscanned: Vec::new(),
+    };
+    collect_admin_configs(&mut evidence, opts, &stats, |_| {
+        std::future::ready(sdk.clone())
+    })
+    .await;
     Ok(ScanResult {
-        evidence: Evidence {
-            schema_version: EVIDENCE_SCHEMA_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            collected_at,
-            accounts: vec![account],
-            unscanned: Vec::new(),
-        },
+        evidence,
         api_calls: stats.snapshot(),
         elapsed: started.elapsed(),
     })
@@ -551,9 +557,24 @@ pub async fn collect_account(
     }));
     let organization = async {
         let _permit = limit.acquire().await;
-        regional::organization(&clients.organizations(home), &home_scope).await
+        let organizations = clients.organizations(home);
+        let info = regional::organization(&organizations, &home_scope).await;
+        // Delegated administrators are listed by the management account only.
+        let mut admins = BTreeMap::new();
+        if matches!(&info, Ok(Some(o)) if o.management_account_id == account_id) {
+            for principal in [
+                crate::evidence::GUARDDUTY_PRINCIPAL,
+                crate::evidence::SECURITYHUB_PRINCIPAL,
+            ] {
+                let listed =
+                    regional::delegated_admins(&organizations, principal, &home_scope).await;
+                admins.insert(principal.to_string(), listed);
+            }
+        }
+        (info, admins)
     };
-    let (iam, s3, regional, organization) = tokio::join!(iam, s3, regional, organization);
+    let (iam, s3, regional, (organization, delegated_admins)) =
+        tokio::join!(iam, s3, regional, organization);
 
     let mut described = BTreeMap::new();
     let mut regional_map = BTreeMap::new();
@@ -605,6 +626,62 @@ pub async fn collect_account(
         },
         regional: regional_map,
         organization: Some(organization),
+        delegated_admins,
+        admin_configs: BTreeMap::new(),
+    }
+}
+
+/// For every scanned account that the management account lists as a delegated administrator,
+/// reads that service's organization configuration in each of the account's regions.
+/// `config_for` gives an account's credentials.
+pub async fn collect_admin_configs<F, Fut>(
+    evidence: &mut Evidence,
+    opts: &ScanOptions,
+    stats: &ApiStats,
+    config_for: F,
+) where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = SdkConfig>,
+{
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for account in &evidence.accounts {
+        for (principal, admins) in &account.delegated_admins {
+            for admin in admins.iter().flatten() {
+                if evidence.accounts.iter().any(|a| &a.account_id == admin) {
+                    wanted.push((admin.clone(), principal.clone()));
+                }
+            }
+        }
+    }
+    for (admin, principal) in wanted {
+        let Some(account) = evidence.accounts.iter_mut().find(|a| a.account_id == admin) else {
+            continue;
+        };
+        let clients = Clients::new(
+            config_for(admin.clone()).await,
+            opts.endpoint_url.clone(),
+            stats.clone(),
+            &account.partition,
+        );
+        let mut by_region = BTreeMap::new();
+        for region in account.regions.clone() {
+            let scope = Scope {
+                account: admin.clone(),
+                region: region.clone(),
+                opt_in_region: false,
+            };
+            let config = if principal == crate::evidence::GUARDDUTY_PRINCIPAL {
+                regional::guardduty_auto_enable(&clients.guardduty(&region), &scope).await
+            } else {
+                Box::pin(regional::securityhub_auto_enable(
+                    &clients.securityhub(&region),
+                    &scope,
+                ))
+                .await
+            };
+            by_region.insert(region, config);
+        }
+        account.admin_configs.insert(principal, by_region);
     }
 }
 

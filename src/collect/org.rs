@@ -262,14 +262,24 @@ where
         }
     }
     unscanned.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let mut evidence = Evidence {
+        schema_version: EVIDENCE_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        collected_at,
+        accounts,
+        unscanned,
+    };
+    let (sdk_ref, caller_ref, assume_ref) = (&sdk, &caller, &assume);
+    super::collect_admin_configs(&mut evidence, opts, &stats, |account| async move {
+        if account == caller_ref.account {
+            sdk_ref.clone()
+        } else {
+            assume_ref(sdk_ref, &caller_ref.partition, &account).await
+        }
+    })
+    .await;
     Ok(ScanResult {
-        evidence: Evidence {
-            schema_version: EVIDENCE_SCHEMA_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            collected_at,
-            accounts,
-            unscanned,
-        },
+        evidence,
         api_calls: stats.snapshot(),
         elapsed: started.elapsed(),
     })

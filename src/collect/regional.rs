@@ -4,7 +4,8 @@
 use super::error::{classify_sdk_error, Scope};
 use crate::evidence::{
     AggregatorRegions, Collected, ConfigAggregator, ConfigEvidence, ConfigRecorder,
-    ConfigRecorderStatus, KmsKey, MetricAlarm, MetricFilter, OrganizationInfo, SnsSubscription,
+    ConfigRecorderStatus, KmsKey, MetricAlarm, MetricFilter, OrgAutoEnable, OrganizationInfo,
+    SnsSubscription,
 };
 
 pub async fn kms_keys(client: &aws_sdk_kms::Client, scope: &Scope) -> Collected<Vec<KmsKey>> {
@@ -277,4 +278,96 @@ pub async fn sns_subscriptions(
             subscription_arn: s.subscription_arn().unwrap_or_default().to_string(),
         })
         .collect())
+}
+
+/// `organizations:ListDelegatedAdministrators` for one service principal: the admin account ids.
+pub async fn delegated_admins(
+    client: &aws_sdk_organizations::Client,
+    principal: &str,
+    scope: &Scope,
+) -> Collected<Vec<String>> {
+    let admins: Vec<_> = client
+        .list_delegated_administrators()
+        .service_principal(principal)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify_sdk_error(&e, "organizations:ListDelegatedAdministrators", scope))?;
+    Ok(admins
+        .iter()
+        .filter_map(|a| a.id().map(str::to_string))
+        .collect())
+}
+
+/// Security Hub's organization configuration, read in its delegated administrator.
+pub async fn securityhub_auto_enable(
+    client: &aws_sdk_securityhub::Client,
+    scope: &Scope,
+) -> Collected<OrgAutoEnable> {
+    let out = client
+        .describe_organization_configuration()
+        .send()
+        .await
+        .map_err(|e| {
+            classify_sdk_error(&e, "securityhub:DescribeOrganizationConfiguration", scope)
+        })?;
+    let central = out
+        .organization_configuration()
+        .and_then(|c| c.configuration_type())
+        .is_some_and(|t| t.as_str() == "CENTRAL");
+    Ok(if central {
+        // Central configuration enables accounts through configuration policies.
+        OrgAutoEnable {
+            auto_enable: true,
+            setting: "ConfigurationType=CENTRAL".to_string(),
+        }
+    } else {
+        let auto = out.auto_enable().unwrap_or(false);
+        OrgAutoEnable {
+            auto_enable: auto,
+            setting: format!("AutoEnable={auto}"),
+        }
+    })
+}
+
+/// GuardDuty's organization configuration, read through the administrator's detector.
+pub async fn guardduty_auto_enable(
+    client: &aws_sdk_guardduty::Client,
+    scope: &Scope,
+) -> Collected<OrgAutoEnable> {
+    let detectors = client
+        .list_detectors()
+        .send()
+        .await
+        .map_err(|e| classify_sdk_error(&e, "guardduty:ListDetectors", scope))?;
+    let Some(detector) = detectors.detector_ids().first() else {
+        return Ok(OrgAutoEnable {
+            auto_enable: false,
+            setting: "no GuardDuty detector in the administrator account".to_string(),
+        });
+    };
+    let out = client
+        .describe_organization_configuration()
+        .detector_id(detector)
+        .send()
+        .await
+        .map_err(|e| {
+            classify_sdk_error(&e, "guardduty:DescribeOrganizationConfiguration", scope)
+        })?;
+    Ok(match out.auto_enable_organization_members() {
+        Some(members) => OrgAutoEnable {
+            auto_enable: matches!(members.as_str(), "ALL" | "NEW"),
+            setting: format!("AutoEnableOrganizationMembers={}", members.as_str()),
+        },
+        None => {
+            #[allow(deprecated)]
+            let auto = out.auto_enable().unwrap_or(false);
+            OrgAutoEnable {
+                auto_enable: auto,
+                setting: format!("AutoEnable={auto}"),
+            }
+        }
+    })
 }

@@ -128,7 +128,27 @@ pub struct AccountEvidence {
     /// organization; `None` in evidence from before it was read.
     #[serde(default)]
     pub organization: Option<Collected<Option<OrganizationInfo>>>,
+    /// Delegated administrators by service principal (`guardduty.amazonaws.com`, …): read in the
+    /// management account only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub delegated_admins: BTreeMap<String, Collected<Vec<String>>>,
+    /// For a delegated administrator: the service's organization configuration, by service
+    /// principal, then region.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub admin_configs: BTreeMap<String, BTreeMap<String, Collected<OrgAutoEnable>>>,
 }
+
+/// Whether a service enables itself in new member accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgAutoEnable {
+    pub auto_enable: bool,
+    /// What AWS said, e.g. `AutoEnableOrganizationMembers=NEW` or `ConfigurationType=CENTRAL`.
+    pub setting: String,
+}
+
+/// The service principals whose delegated administrators warden reads.
+pub const GUARDDUTY_PRINCIPAL: &str = "guardduty.amazonaws.com";
+pub const SECURITYHUB_PRINCIPAL: &str = "securityhub.amazonaws.com";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationInfo {
