@@ -64,6 +64,8 @@ pub fn build_report(
     }
     let scanned = evidence.accounts.iter().map(|a| AccountSummary {
         account_id: a.account_id.clone(),
+        name: a.name.clone(),
+        ou_path: a.ou_path.clone(),
         regions: a.regions.clone(),
         skipped_regions: a.skipped_regions.clone(),
         counts: counts
@@ -77,6 +79,8 @@ pub fn build_report(
         .filter(|u| u.error.is_some())
         .map(|u| AccountSummary {
             account_id: u.account_id.clone(),
+            name: u.name.clone(),
+            ou_path: None,
             regions: Vec::new(),
             skipped_regions: BTreeMap::new(),
             counts: counts

@@ -186,6 +186,10 @@ impl StatusCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountSummary {
     pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou_path: Option<String>,
     pub regions: Vec<String>,
     /// Regions not scanned, with the reason (e.g. an opt-in region that is not enabled).
     #[serde(default)]

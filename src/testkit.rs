@@ -222,6 +222,8 @@ pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) ->
     trails.insert(trail.arn.clone(), trail.clone());
     AccountEvidence {
         account_id: account.to_string(),
+        name: None,
+        ou_path: None,
         partition: "aws".to_string(),
         home_region: home.to_string(),
         regions: regions.iter().map(|r| r.to_string()).collect(),

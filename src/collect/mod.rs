@@ -614,6 +614,8 @@ pub async fn collect_account(
 
     AccountEvidence {
         account_id: account_id.to_string(),
+        name: None,
+        ou_path: None,
         partition: clients.partition.clone(),
         home_region: home.to_string(),
         regions: regions.iter().map(|r| r.name.clone()).collect(),

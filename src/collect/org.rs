@@ -1,7 +1,7 @@
 //! Organization scans: list the member accounts, assume a role in each, scan them a few at a
 //! time, and keep going when one cannot be scanned.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
@@ -71,6 +71,61 @@ pub async fn list_accounts(
                 .unwrap_or_default(),
         })
         .collect())
+}
+
+/// Each account's organizational-unit path, e.g. `Root/prod/payments`: one walk down from the
+/// roots, a few calls per OU (not per account).
+pub async fn ou_paths(
+    client: &aws_sdk_organizations::Client,
+    scope: &Scope,
+) -> Result<BTreeMap<String, String>, CollectError> {
+    let roots: Vec<_> = client
+        .list_roots()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify_sdk_error(&e, "organizations:ListRoots", scope))?;
+    let mut stack: Vec<(String, String)> = roots
+        .iter()
+        .flat_map(|p| p.roots())
+        .filter_map(|r| Some((r.id()?.to_string(), r.name().unwrap_or("Root").to_string())))
+        .collect();
+    let mut paths = BTreeMap::new();
+    while let Some((parent, path)) = stack.pop() {
+        let accounts: Vec<_> = client
+            .list_accounts_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify_sdk_error(&e, "organizations:ListAccountsForParent", scope))?;
+        for a in accounts.iter().flat_map(|p| p.accounts()) {
+            if let Some(id) = a.id() {
+                paths.insert(id.to_string(), path.clone());
+            }
+        }
+        let children: Vec<_> = client
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                classify_sdk_error(&e, "organizations:ListOrganizationalUnitsForParent", scope)
+            })?;
+        for ou in children.iter().flat_map(|p| p.organizational_units()) {
+            if let Some(id) = ou.id() {
+                stack.push((
+                    id.to_string(),
+                    format!("{path}/{}", ou.name().unwrap_or(id)),
+                ));
+            }
+        }
+    }
+    Ok(paths)
 }
 
 /// Every account under `parents` (OU or root ids), at any depth.
@@ -223,6 +278,11 @@ where
             .map_err(ScanError::Organization)?;
         listed.retain(|a| under.contains(&a.id));
     }
+    // Names and OU paths are labels for the report: a denied walk only loses the labels.
+    let paths = ou_paths(&organizations, &scope).await.unwrap_or_else(|e| {
+        tracing::warn!("organizational-unit paths not read: {e}");
+        BTreeMap::new()
+    });
     let (members, mut unscanned) = select_accounts(&listed, org);
     for skipped in &unscanned {
         tracing::warn!(account = %skipped.account_id, status = %skipped.status, "skipping account that is not active");
@@ -249,7 +309,11 @@ where
     let mut accounts = Vec::new();
     for (member, result) in results {
         match result {
-            Ok(evidence) => accounts.push(evidence),
+            Ok(mut evidence) => {
+                evidence.name = Some(member.name.clone());
+                evidence.ou_path = paths.get(&member.id).cloned();
+                accounts.push(evidence);
+            }
             Err(e) => {
                 tracing::error!(account = %member.id, "account not scanned: {e}");
                 unscanned.push(UnscannedAccount {

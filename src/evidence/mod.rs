@@ -110,6 +110,12 @@ pub struct UnscannedAccount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountEvidence {
     pub account_id: String,
+    /// The account's name and organizational-unit path (`Root/prod/payments`), when scanned
+    /// as part of an organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou_path: Option<String>,
     /// `aws`, `aws-cn`, `aws-us-gov`, ...
     pub partition: String,
     /// The region global services (IAM, S3 listing) were read from; global findings carry it.

@@ -285,7 +285,10 @@ fn draw_overview(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     for account in &app.report.accounts {
         let c = &account.counts;
         lines.push(score_line(
-            &format!("account {}", account.account_id),
+            &match &account.name {
+                Some(name) => format!("{} {name}", account.account_id),
+                None => format!("account {}", account.account_id),
+            },
             c.pass,
             c.fail,
             w,
