@@ -1,6 +1,7 @@
 //! Mutes: accepted exceptions. A mute matches findings by account, region, check and resource
 //! (glob patterns), needs a reason, and may expire. A muted finding is kept and marked; it does
-//! not fail a run. The file is TOML:
+//! not fail a run. The file is TOML, or YAML when its name ends in `.yaml`/`.yml` (a `mute:`
+//! list of the same fields):
 //!
 //! ```toml
 //! [[mute]]
@@ -44,7 +45,7 @@ pub struct Mute {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MuteFile {
-    #[serde(default, rename = "mute")]
+    #[serde(default, rename = "mute", alias = "mutes")]
     pub mutes: Vec<Mute>,
 }
 
@@ -102,10 +103,19 @@ impl MuteFile {
     }
 
     pub fn parse(text: &str, name: &str) -> Result<MuteFile, MuteFileError> {
-        let file: MuteFile = toml::from_str(text).map_err(|e| MuteFileError::Parse {
+        let err = |message: String| MuteFileError::Parse {
             path: name.to_string(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let file: MuteFile = if is_yaml(name) {
+            if text.trim().is_empty() {
+                MuteFile::default()
+            } else {
+                serde_yaml_ng::from_str(text).map_err(|e| err(e.to_string()))?
+            }
+        } else {
+            toml::from_str(text).map_err(|e| err(e.to_string()))?
+        };
         if let Some(index) = file.mutes.iter().position(|m| m.reason.trim().is_empty()) {
             return Err(MuteFileError::NoReason {
                 path: name.to_string(),
@@ -117,6 +127,15 @@ impl MuteFile {
 
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The file's text in the format its name calls for.
+    pub fn render_for(&self, path: &Path) -> String {
+        if is_yaml(&path.display().to_string()) {
+            serde_yaml_ng::to_string(self).unwrap_or_default()
+        } else {
+            self.to_toml()
+        }
     }
 
     /// Marks matching findings muted (first unexpired match wins) and returns the expired mutes.
@@ -131,6 +150,11 @@ impl MuteFile {
         }
         expired.into_iter().cloned().collect()
     }
+}
+
+fn is_yaml(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
 #[cfg(test)]
@@ -195,6 +219,22 @@ reason = "bob is leaving on Friday"
         let err =
             MuteFile::parse("[[mute]]\nchek = \"x\"\nreason = \"r\"\n", "m.toml").unwrap_err();
         assert!(err.to_string().contains("m.toml"), "{err}");
+    }
+
+    #[test]
+    fn yaml_mutes_read_like_toml_ones() {
+        let yaml = "mute:\n  - check: iam_user_console_mfa\n    resource: \"arn:aws:iam::*:user/bob\"\n    reason: bob is leaving\n    expires: 2027-01-31\n";
+        let file = MuteFile::parse(yaml, "mutes.yaml").unwrap();
+        assert_eq!(file.mutes.len(), 1);
+        assert_eq!(file.mutes[0].account, "*");
+        assert_eq!(
+            file.mutes[0].expires,
+            Some(NaiveDate::from_ymd_opt(2027, 1, 31).unwrap())
+        );
+        let back = MuteFile::parse(&file.render_for(Path::new("m.yml")), "m.yml").unwrap();
+        assert_eq!(back, file);
+        let err = MuteFile::parse("mute: [ {check: x} ]", "m.yaml").unwrap_err();
+        assert!(err.to_string().contains("m.yaml"), "{err}");
     }
 
     #[test]

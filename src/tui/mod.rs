@@ -230,7 +230,7 @@ pub fn export_view(report: &Report, findings: &[usize], format: Format, path: &P
 pub fn append_mute(path: &Path, mute: crate::mutes::Mute) -> Result<()> {
     let mut file = MuteFile::load(path, true)?;
     file.mutes.push(mute);
-    output::write_atomic(path, file.to_toml().as_bytes())?;
+    output::write_atomic(path, file.render_for(path).as_bytes())?;
     Ok(())
 }
 
