@@ -191,6 +191,56 @@ pub fn config_ok(region: &str) -> ConfigEvidence {
     }
 }
 
+/// A region's EC2 as the benchmark wants it: EBS encrypted by default, one VPC with a flow log,
+/// a rule-less default security group, an ACL that denies SSH and RDP before allowing the rest,
+/// and no instances.
+pub fn ec2_ok(region: &str) -> Ec2Evidence {
+    let vpc = format!("vpc-{region}");
+    let entry =
+        |rule_number: i32, allow: bool, protocol: &str, ports: Option<(i32, i32)>| NaclEntry {
+            rule_number,
+            egress: false,
+            allow,
+            protocol: protocol.to_string(),
+            cidr: Some("0.0.0.0/0".to_string()),
+            ipv6_cidr: None,
+            from_port: ports.map(|p| p.0),
+            to_port: ports.map(|p| p.1),
+        };
+    Ec2Evidence {
+        ebs_encryption_by_default: Ok(true),
+        vpcs: Ok(vec![Vpc {
+            id: vpc.clone(),
+            is_default: true,
+        }]),
+        security_groups: Ok(vec![SecurityGroup {
+            id: format!("sg-default-{region}"),
+            name: "default".to_string(),
+            vpc_id: Some(vpc.clone()),
+            ingress: vec![],
+            egress: vec![],
+        }]),
+        network_acls: Ok(vec![NetworkAcl {
+            id: format!("acl-{region}"),
+            vpc_id: Some(vpc.clone()),
+            is_default: true,
+            entries: vec![
+                entry(50, false, "6", Some((22, 22))),
+                entry(60, false, "6", Some((3389, 3389))),
+                entry(100, true, "-1", None),
+                entry(32767, false, "-1", None),
+            ],
+        }]),
+        flow_logs: Ok(vec![FlowLog {
+            id: format!("fl-{region}"),
+            resource_id: vpc,
+            status: "ACTIVE".to_string(),
+            traffic_type: "ALL".to_string(),
+        }]),
+        instances: Ok(vec![]),
+    }
+}
+
 pub fn region_ok(region: &str) -> RegionEvidence {
     RegionEvidence {
         config: config_ok(region),
@@ -198,6 +248,7 @@ pub fn region_ok(region: &str) -> RegionEvidence {
         metric_filters: Ok(vec![]),
         alarms: Ok(vec![]),
         sns_subscriptions: Ok(vec![]),
+        ec2: Some(ec2_ok(region)),
     }
 }
 
@@ -442,6 +493,50 @@ pub fn demo_evidence() -> Evidence {
             aggregators: Some(Ok(vec![])),
         };
         ap.kms = Err(denied("kms:ListKeys", "ap-southeast-2", acct));
+    }
+    // EC2: EBS encryption by default off in eu-west-1; SSH open to the world in Sydney; an
+    // instance that still allows IMDSv1; a VPC without a flow log.
+    if let Some(ec2) = a.regional.get_mut("eu-west-1").and_then(|r| r.ec2.as_mut()) {
+        ec2.ebs_encryption_by_default = Ok(false);
+    }
+    if let Some(ec2) = a
+        .regional
+        .get_mut("ap-southeast-2")
+        .and_then(|r| r.ec2.as_mut())
+    {
+        if let Ok(groups) = &mut ec2.security_groups {
+            groups.push(SecurityGroup {
+                id: "sg-0bastion".to_string(),
+                name: "bastion".to_string(),
+                vpc_id: Some("vpc-ap-southeast-2".to_string()),
+                ingress: vec![IpRule {
+                    protocol: "tcp".to_string(),
+                    from_port: Some(22),
+                    to_port: Some(22),
+                    ipv4_ranges: vec!["0.0.0.0/0".to_string()],
+                    ipv6_ranges: vec![],
+                    other_sources: vec![],
+                }],
+                egress: vec![],
+            });
+        }
+        ec2.flow_logs = Ok(vec![]);
+    }
+    if let Some(ec2) = a.regional.get_mut("us-east-1").and_then(|r| r.ec2.as_mut()) {
+        ec2.instances = Ok(vec![
+            Instance {
+                id: "i-0legacyapp".to_string(),
+                state: "running".to_string(),
+                http_tokens: Some("optional".to_string()),
+                http_endpoint: Some("enabled".to_string()),
+            },
+            Instance {
+                id: "i-0webfront".to_string(),
+                state: "running".to_string(),
+                http_tokens: Some("required".to_string()),
+                http_endpoint: Some("enabled".to_string()),
+            },
+        ]);
     }
     if let Some(us) = a.regional.get_mut("us-east-1") {
         us.kms = Ok(vec![

@@ -211,6 +211,37 @@ async fn seed_account(sdk: &SdkConfig) {
         .await
         .unwrap();
 
+    // EC2: SSH open to the world in us-east-1; a flow log on eu-west-1's default VPC.
+    let ec2e = regional(sdk, "us-east-1", aws_sdk_ec2::Client::new);
+    let open = ec2e
+        .create_security_group()
+        .group_name("open-ssh")
+        .description("ssh from anywhere")
+        .send()
+        .await
+        .unwrap();
+    ec2e.authorize_security_group_ingress()
+        .group_id(open.group_id().unwrap())
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    let ec2w = regional(sdk, "eu-west-1", aws_sdk_ec2::Client::new);
+    let vpcs = ec2w.describe_vpcs().send().await.unwrap();
+    let default_vpc = vpcs.vpcs()[0].vpc_id().unwrap().to_string();
+    ec2w.create_flow_logs()
+        .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+        .resource_ids(default_vpc)
+        .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+        .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+        .log_destination("arn:aws:s3:::trail-logs")
+        .send()
+        .await
+        .unwrap();
+
     let kms = regional(sdk, "us-east-1", aws_sdk_kms::Client::new);
     kms.create_key()
         .description("no rotation")
@@ -374,6 +405,36 @@ async fn scan_collects_evidence_and_evaluates_it() {
     assert!(
         config.contains(&("eu-west-1", account, Status::Fail)),
         "{config:?}"
+    );
+
+    // EC2 in a new account: the emulator's default VPC has a default security group with rules,
+    // an allow-all network ACL, no flow log, and EBS encryption by default off.
+    let ec2 = a.regional["us-east-1"].ec2.as_ref().expect("EC2 evidence");
+    assert!(!ec2.vpcs.as_ref().unwrap().is_empty());
+    let region_status = |check: &str, region: &str| -> Vec<Status> {
+        statuses(&report, check)
+            .into_iter()
+            .filter(|s| s.0 == region)
+            .map(|s| s.2)
+            .collect()
+    };
+    assert_eq!(
+        region_status("ec2_ebs_default_encryption", "us-east-1"),
+        [Status::Fail]
+    );
+    assert!(region_status("ec2_nacl_admin_ports", "us-east-1").contains(&Status::Fail));
+    assert!(region_status("vpc_flow_logs_enabled", "us-east-1").contains(&Status::Fail));
+    assert!(
+        region_status("vpc_flow_logs_enabled", "eu-west-1").contains(&Status::Pass),
+        "the seeded flow log"
+    );
+    assert!(
+        region_status("ec2_sg_admin_ports_ipv4", "us-east-1").contains(&Status::Fail),
+        "the seeded open SSH rule"
+    );
+    assert_eq!(
+        region_status("ec2_imdsv2_required", "us-east-1"),
+        [Status::NotApplicable]
     );
 
     // Every call was counted.

@@ -3,6 +3,7 @@
 pub mod catalog;
 mod cloudtrail;
 mod config;
+mod ec2;
 mod iam;
 mod kms;
 mod org;

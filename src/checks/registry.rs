@@ -1,7 +1,7 @@
 //! Pairs each check id with its logic. `checks/<service>/<id>.toml` describes the same id; a
 //! test proves the two sets are equal.
 
-use super::{cloudtrail, config, iam, kms, org, s3, CheckContext, Outcome};
+use super::{cloudtrail, config, ec2, iam, kms, org, s3, CheckContext, Outcome};
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
 
@@ -64,6 +64,17 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ),
     ("guardduty_organization_admin", org::guardduty_admin),
     ("securityhub_organization_admin", org::securityhub_admin),
+    ("ec2_ebs_default_encryption", ec2::ebs_default_encryption),
+    ("ec2_sg_admin_ports_ipv4", ec2::sg_admin_ports_ipv4),
+    ("ec2_sg_admin_ports_ipv6", ec2::sg_admin_ports_ipv6),
+    ("ec2_sg_cifs_restricted", ec2::sg_cifs_restricted),
+    ("ec2_nacl_admin_ports", ec2::nacl_admin_ports),
+    (
+        "ec2_default_sg_restricts_all",
+        ec2::default_sg_restricts_all,
+    ),
+    ("ec2_imdsv2_required", ec2::imdsv2_required),
+    ("vpc_flow_logs_enabled", ec2::vpc_flow_logs_enabled),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {

@@ -5,6 +5,7 @@
 //! call is kept in the evidence as a typed error.
 
 pub mod cloudtrail;
+pub mod ec2;
 pub mod error;
 pub mod iam;
 pub mod org;
@@ -506,7 +507,7 @@ pub async fn scan_account(
     Ok(collect_account(&clients, &identity.account, home, regions, skipped, opts).await)
 }
 
-const REGIONAL_SERVICES: u64 = 6;
+const REGIONAL_SERVICES: u64 = 7;
 
 /// Collects one account: global services once, regional services in every region.
 pub async fn collect_account(
@@ -740,8 +741,20 @@ async fn collect_region(
         step("sns", errs(&out));
         out
     };
-    let (trails, config, kms, metric_filters, alarms, sns_subscriptions) =
-        tokio::join!(trails, config, kms, filters, alarms, subs);
+    let ec2 = async {
+        let _p = limit.acquire().await;
+        let out = ec2::collect(&clients.ec2(region), s).await;
+        let mut errors = errs(&out.ebs_encryption_by_default);
+        errors.extend(errs(&out.vpcs));
+        errors.extend(errs(&out.security_groups));
+        errors.extend(errs(&out.network_acls));
+        errors.extend(errs(&out.flow_logs));
+        errors.extend(errs(&out.instances));
+        step("ec2", errors);
+        out
+    };
+    let (trails, config, kms, metric_filters, alarms, sns_subscriptions, ec2) =
+        tokio::join!(trails, config, kms, filters, alarms, subs, ec2);
     (
         RegionEvidence {
             config,
@@ -749,6 +762,7 @@ async fn collect_region(
             metric_filters,
             alarms,
             sns_subscriptions,
+            ec2: Some(ec2),
         },
         trails,
     )

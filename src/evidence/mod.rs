@@ -6,6 +6,7 @@
 
 pub mod cloudtrail;
 pub mod config;
+pub mod ec2;
 pub mod iam;
 pub mod kms;
 pub mod monitoring;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cloudtrail::*;
 pub use config::*;
+pub use ec2::*;
 pub use iam::*;
 pub use kms::*;
 pub use monitoring::*;
@@ -172,6 +174,9 @@ pub struct RegionEvidence {
     pub metric_filters: Collected<Vec<MetricFilter>>,
     pub alarms: Collected<Vec<MetricAlarm>>,
     pub sns_subscriptions: Collected<Vec<SnsSubscription>>,
+    /// `None` in evidence from before EC2 was read.
+    #[serde(default)]
+    pub ec2: Option<Ec2Evidence>,
 }
 
 #[derive(Debug, thiserror::Error)]
