@@ -4,6 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+// glibc's allocator spends most of an evaluation freeing many small strings; mimalloc does not.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;

@@ -246,32 +246,41 @@ pub fn evaluate(evidence: &Evidence, selection: &Selection, now: DateTime<Utc>) 
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
-    let chunk = jobs.len().div_ceil(threads).max(1);
-    let mut per_job: Vec<Vec<Finding>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(account, meta)| {
-                            let ctx = CheckContext {
-                                account,
-                                evidence,
-                                meta,
-                                params: &selection.params,
-                                now,
-                            };
-                            run_check(&ctx, catalog)
-                        })
-                        .collect::<Vec<_>>()
+    // Threads take the next job as they free up, so a few heavy checks (per-user IAM checks
+    // over thousands of users) do not all land on one thread.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut per_job: Vec<Vec<Finding>> = vec![Vec::new(); jobs.len()];
+    let done: Vec<Vec<(usize, Vec<Finding>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((account, meta)) = jobs.get(i) else {
+                            break;
+                        };
+                        let ctx = CheckContext {
+                            account,
+                            evidence,
+                            meta,
+                            params: &selection.params,
+                            now,
+                        };
+                        mine.push((i, run_check(&ctx, catalog)));
+                    }
+                    mine
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
+    for (i, findings) in done.into_iter().flatten() {
+        per_job[i] = findings;
+    }
     let mut findings = Vec::with_capacity(per_job.iter().map(Vec::len).sum());
     findings.extend(unscanned_findings(evidence));
     let mut per_job = per_job.drain(..);
