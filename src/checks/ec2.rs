@@ -133,33 +133,47 @@ fn open_rules(rules: &[IpRule], ports: &[i32], ipv6: bool) -> Vec<String> {
     found
 }
 
-fn security_group_ports(ctx: &CheckContext, ports: &[i32], ipv6: bool, what: &str) -> Vec<Outcome> {
+fn sg_resource(ctx: &CheckContext, region: &str, g: &SecurityGroup) -> Resource {
+    let name = format!("{} ({})", g.id, g.name);
+    ec2_resource(
+        ctx,
+        region,
+        "AwsEc2SecurityGroup",
+        "security-group",
+        &g.id,
+        &name,
+    )
+}
+
+/// One outcome per security group: FAIL when it admits `ports` from anywhere over IPv4 and/or
+/// IPv6 (as `families` says).
+fn security_group_ports(
+    ctx: &CheckContext,
+    ports: &[i32],
+    families: &[bool],
+    what: &str,
+) -> Vec<Outcome> {
     per_region(
         ctx,
         |e| &e.security_groups,
         |region, g: &SecurityGroup| {
-            let resource = ec2_resource(
-                ctx,
-                region,
-                "AwsEc2SecurityGroup",
-                "security-group",
-                &g.id,
-                &format!("{} ({})", g.id, g.name),
-            );
-            let open = open_rules(&g.ingress, ports, ipv6);
+            let open: Vec<String> = families
+                .iter()
+                .flat_map(|ipv6| open_rules(&g.ingress, ports, *ipv6))
+                .collect();
             let evidence =
                 json!({ "GroupId": g.id, "GroupName": g.name, "VpcId": g.vpc_id, "open": open });
             Some(
                 if open.is_empty() {
                     Outcome::pass(
                         region,
-                        resource,
+                        sg_resource(ctx, region, g),
                         format!("Security group {} admits no {what} from anywhere.", g.id),
                     )
                 } else {
                     Outcome::fail(
                         region,
-                        resource,
+                        sg_resource(ctx, region, g),
                         format!(
                             "Security group {} ({}) admits {}.",
                             g.id,
@@ -176,52 +190,15 @@ fn security_group_ports(ctx: &CheckContext, ports: &[i32], ipv6: bool, what: &st
 }
 
 pub fn sg_admin_ports_ipv4(ctx: &CheckContext) -> Vec<Outcome> {
-    security_group_ports(ctx, &ADMIN_PORTS, false, "SSH or RDP")
+    security_group_ports(ctx, &ADMIN_PORTS, &[false], "SSH or RDP")
 }
 
 pub fn sg_admin_ports_ipv6(ctx: &CheckContext) -> Vec<Outcome> {
-    security_group_ports(ctx, &ADMIN_PORTS, true, "SSH or RDP")
+    security_group_ports(ctx, &ADMIN_PORTS, &[true], "SSH or RDP")
 }
 
 pub fn sg_cifs_restricted(ctx: &CheckContext) -> Vec<Outcome> {
-    per_region(
-        ctx,
-        |e| &e.security_groups,
-        |region, g: &SecurityGroup| {
-            let resource = ec2_resource(
-                ctx,
-                region,
-                "AwsEc2SecurityGroup",
-                "security-group",
-                &g.id,
-                &format!("{} ({})", g.id, g.name),
-            );
-            let mut open = open_rules(&g.ingress, &[CIFS_PORT], false);
-            open.extend(open_rules(&g.ingress, &[CIFS_PORT], true));
-            Some(if open.is_empty() {
-                Outcome::pass(
-                    region,
-                    resource,
-                    format!(
-                        "Security group {} admits no CIFS (445) from anywhere.",
-                        g.id
-                    ),
-                )
-            } else {
-                Outcome::fail(
-                    region,
-                    resource,
-                    format!(
-                        "Security group {} ({}) admits {}.",
-                        g.id,
-                        g.name,
-                        open.join(", ")
-                    ),
-                )
-            })
-        },
-        "No security group in this region.",
-    )
+    security_group_ports(ctx, &[CIFS_PORT], &[false, true], "CIFS (445)")
 }
 
 /// The ingress entries of an ACL that decide traffic from anywhere to `port`: evaluated in
@@ -283,14 +260,7 @@ pub fn default_sg_restricts_all(ctx: &CheckContext) -> Vec<Outcome> {
             if g.name != "default" {
                 return None;
             }
-            let resource = ec2_resource(
-                ctx,
-                region,
-                "AwsEc2SecurityGroup",
-                "security-group",
-                &g.id,
-                &format!("{} (default)", g.id),
-            );
+            let resource = sg_resource(ctx, region, g);
             let vpc = g.vpc_id.as_deref().unwrap_or("?");
             Some(if g.ingress.is_empty() && g.egress.is_empty() {
                 Outcome::pass(

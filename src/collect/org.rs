@@ -86,11 +86,32 @@ pub async fn ou_paths(
         .try_collect()
         .await
         .map_err(|e| classify_sdk_error(&e, "organizations:ListRoots", scope))?;
-    let mut stack: Vec<(String, String)> = roots
+    let start = roots
         .iter()
         .flat_map(|p| p.roots())
         .filter_map(|r| Some((r.id()?.to_string(), r.name().unwrap_or("Root").to_string())))
         .collect();
+    walk(client, start, scope).await
+}
+
+/// Every account under `parents` (OU or root ids), at any depth.
+pub async fn accounts_under(
+    client: &aws_sdk_organizations::Client,
+    parents: &[String],
+    scope: &Scope,
+) -> Result<BTreeSet<String>, CollectError> {
+    let start = parents.iter().map(|p| (p.clone(), p.clone())).collect();
+    Ok(walk(client, start, scope).await?.into_keys().collect())
+}
+
+/// Walks the organization tree down from `start` ((parent id, path) pairs): account id → the
+/// path of the OU that holds it.
+async fn walk(
+    client: &aws_sdk_organizations::Client,
+    start: Vec<(String, String)>,
+    scope: &Scope,
+) -> Result<BTreeMap<String, String>, CollectError> {
+    let mut stack = start;
     let mut paths = BTreeMap::new();
     while let Some((parent, path)) = stack.pop() {
         let accounts: Vec<_> = client
@@ -126,49 +147,6 @@ pub async fn ou_paths(
         }
     }
     Ok(paths)
-}
-
-/// Every account under `parents` (OU or root ids), at any depth.
-pub async fn accounts_under(
-    client: &aws_sdk_organizations::Client,
-    parents: &[String],
-    scope: &Scope,
-) -> Result<BTreeSet<String>, CollectError> {
-    let mut ids = BTreeSet::new();
-    let mut stack: Vec<String> = parents.to_vec();
-    while let Some(parent) = stack.pop() {
-        let accounts: Vec<_> = client
-            .list_accounts_for_parent()
-            .parent_id(&parent)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify_sdk_error(&e, "organizations:ListAccountsForParent", scope))?;
-        ids.extend(
-            accounts
-                .iter()
-                .flat_map(|p| p.accounts())
-                .filter_map(|a| a.id().map(str::to_string)),
-        );
-        let children: Vec<_> = client
-            .list_organizational_units_for_parent()
-            .parent_id(&parent)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| {
-                classify_sdk_error(&e, "organizations:ListOrganizationalUnitsForParent", scope)
-            })?;
-        stack.extend(
-            children
-                .iter()
-                .flat_map(|p| p.organizational_units())
-                .filter_map(|ou| ou.id().map(str::to_string)),
-        );
-    }
-    Ok(ids)
 }
 
 /// Splits the listed accounts into those to scan and those skipped (not active), after the
