@@ -128,7 +128,13 @@ impl Intercept for ApiStats {
     ) -> Result<(), BoxError> {
         let key = cfg
             .load::<Metadata>()
-            .map(|m| format!("{}:{}", m.service().to_lowercase(), m.name()))
+            .map(|m| {
+                format!(
+                    "{}:{}",
+                    m.service().to_lowercase().replace(' ', ""),
+                    m.name()
+                )
+            })
             .unwrap_or_else(|| "unknown".to_string());
         if let Ok(mut map) = self.0.lock() {
             *map.entry(key).or_default() += 1;
