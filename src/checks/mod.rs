@@ -1,5 +1,6 @@
 //! Pure evaluation: checks are functions of (evidence, parameters, now). No I/O, no clock.
 
+mod accounts;
 pub mod catalog;
 mod cloudtrail;
 mod config;

@@ -1,7 +1,7 @@
 //! Pairs each check id with its logic. `checks/<service>/<id>.toml` describes the same id; a
 //! test proves the two sets are equal.
 
-use super::{cloudtrail, config, ec2, iam, kms, org, s3, CheckContext, Outcome};
+use super::{accounts, cloudtrail, config, ec2, iam, kms, org, s3, CheckContext, Outcome};
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
 
@@ -75,6 +75,18 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ),
     ("ec2_imdsv2_required", ec2::imdsv2_required),
     ("vpc_flow_logs_enabled", ec2::vpc_flow_logs_enabled),
+    (
+        "iam_permissions_through_groups",
+        accounts::permissions_through_groups,
+    ),
+    ("iam_support_role", accounts::support_role),
+    (
+        "iam_expired_server_certificates",
+        accounts::expired_server_certificates,
+    ),
+    ("s3_block_public_access", s3::block_public_access),
+    ("s3_mfa_delete", s3::mfa_delete),
+    ("s3_deny_http", s3::deny_http),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {

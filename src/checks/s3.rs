@@ -8,6 +8,7 @@ use super::cloudtrail::{
     bucket_region, bucket_resource, describe_errors, lookup_bucket, BucketLookup,
 };
 use super::{CheckContext, Outcome};
+use crate::model::Resource;
 
 /// Every bucket that receives logs, with what sends them: trail destinations and server access
 /// log targets.
@@ -106,6 +107,173 @@ pub fn log_bucket_lifecycle(ctx: &CheckContext) -> Vec<Outcome> {
         ));
     }
     out
+}
+
+/// One outcome per bucket from `verdict`; ERROR when the bucket list is unreadable and
+/// NOT_APPLICABLE when there are no buckets.
+fn per_bucket(
+    ctx: &CheckContext,
+    verdict: impl Fn(&str, Resource, &crate::evidence::Bucket) -> Outcome,
+) -> Vec<Outcome> {
+    let buckets = match &ctx.account.s3.buckets {
+        Ok(b) => b,
+        Err(e) => return vec![Outcome::error(ctx.home(), ctx.account_resource(), e)],
+    };
+    if buckets.is_empty() {
+        return vec![Outcome::not_applicable(
+            ctx.home(),
+            ctx.account_resource(),
+            "The account has no S3 buckets.",
+        )];
+    }
+    buckets
+        .iter()
+        .map(|b| {
+            verdict(
+                bucket_region(ctx, b),
+                bucket_resource(&ctx.account.partition, &b.name),
+                b,
+            )
+        })
+        .collect()
+}
+
+pub fn block_public_access(ctx: &CheckContext) -> Vec<Outcome> {
+    let account = &ctx.account.s3.account_public_access_block;
+    per_bucket(ctx, |region, resource, b| {
+        if matches!(account, Ok(Some(p)) if p.all_enabled()) {
+            return Outcome::pass(
+                region,
+                resource,
+                format!(
+                    "Bucket {} is covered by account-level Block Public Access.",
+                    b.name
+                ),
+            );
+        }
+        match &b.public_access_block {
+            Ok(Some(p)) if p.all_enabled() => Outcome::pass(
+                region,
+                resource,
+                format!(
+                    "Bucket {} has all four Block Public Access settings on.",
+                    b.name
+                ),
+            ),
+            Ok(setting) => {
+                // Without account-level blocking, an unreadable account setting leaves it unknown.
+                if let Err(e) = account {
+                    return Outcome::error(region, resource, e);
+                }
+                let off: Vec<&str> = match setting {
+                    None => vec!["no bucket-level configuration"],
+                    Some(p) => [
+                        (!p.block_public_acls, "BlockPublicAcls"),
+                        (!p.ignore_public_acls, "IgnorePublicAcls"),
+                        (!p.block_public_policy, "BlockPublicPolicy"),
+                        (!p.restrict_public_buckets, "RestrictPublicBuckets"),
+                    ]
+                    .into_iter()
+                    .filter(|(off, _)| *off)
+                    .map(|(_, n)| n)
+                    .collect(),
+                };
+                Outcome::fail(
+                    region,
+                    resource,
+                    format!("Bucket {} is not covered by Block Public Access (account level off; bucket: {}).", b.name, off.join(", ")),
+                )
+            }
+            Err(e) => Outcome::error(region, resource, e),
+        }
+    })
+}
+
+pub fn mfa_delete(ctx: &CheckContext) -> Vec<Outcome> {
+    per_bucket(ctx, |region, resource, b| match &b.versioning {
+        Err(e) => Outcome::error(region, resource, e),
+        Ok(v) if v.mfa_delete.as_deref() == Some("Enabled") => Outcome::pass(
+            region,
+            resource,
+            format!("Bucket {} has MFA Delete enabled.", b.name),
+        ),
+        Ok(v) => Outcome::fail(
+            region,
+            resource,
+            format!(
+                "Bucket {} does not have MFA Delete enabled (versioning {}, MFA Delete {}).",
+                b.name,
+                v.status.as_deref().unwrap_or("never enabled"),
+                v.mfa_delete.as_deref().unwrap_or("not set")
+            ),
+        ),
+    })
+}
+
+/// True when a policy denies every principal all S3 actions on the bucket and its objects when
+/// the request does not use TLS (`aws:SecureTransport` = false).
+pub fn policy_denies_http(policy: &str, bucket_arn: &str) -> Result<bool, String> {
+    use serde_json::Value;
+    let doc: Value = serde_json::from_str(policy).map_err(|e| e.to_string())?;
+    let list = |v: &Value| -> Vec<String> {
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let statements = match &doc["Statement"] {
+        Value::Array(a) => a.clone(),
+        s @ Value::Object(_) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let objects = format!("{bucket_arn}/*");
+    Ok(statements.iter().any(|s| {
+        let everyone = match &s["Principal"] {
+            Value::String(p) => p == "*",
+            Value::Object(m) => m
+                .get("AWS")
+                .is_some_and(|a| list(a).iter().any(|x| x == "*")),
+            _ => false,
+        };
+        let all_actions = list(&s["Action"]).iter().any(|a| a == "*" || a == "s3:*");
+        let resources = list(&s["Resource"]);
+        let covers = |target: &str| {
+            resources
+                .iter()
+                .any(|r| wildmatch::WildMatch::new(r).matches(target))
+        };
+        let insecure = s["Condition"]["Bool"]["aws:SecureTransport"].clone();
+        let on_http =
+            list(&insecure).iter().any(|v| v == "false") || insecure == Value::Bool(false);
+        s["Effect"] == "Deny"
+            && everyone
+            && all_actions
+            && covers(bucket_arn)
+            && covers(&objects)
+            && on_http
+    }))
+}
+
+pub fn deny_http(ctx: &CheckContext) -> Vec<Outcome> {
+    per_bucket(ctx, |region, resource, b| {
+        match &b.policy {
+        Err(e) => Outcome::error(region, resource, e),
+        Ok(None) => Outcome::fail(region, resource, format!("Bucket {} has no bucket policy, so it does not deny HTTP requests.", b.name)),
+        Ok(Some(policy)) => match policy_denies_http(policy, &b.arn) {
+            Ok(true) => Outcome::pass(region, resource, format!("Bucket {}'s policy denies requests without TLS.", b.name)),
+            Ok(false) => Outcome::fail(
+                region,
+                resource,
+                format!("Bucket {}'s policy has no Deny for all principals and s3:* on the bucket and its objects when aws:SecureTransport is false.", b.name),
+            ),
+            Err(e) => Outcome::new(region, resource, crate::model::Status::Error, format!("could not evaluate: the policy of bucket {} is not valid JSON: {e}", b.name)),
+        },
+    }
+    })
 }
 
 #[cfg(test)]
@@ -422,5 +590,151 @@ mod tests {
         let f = find(&findings, ACCOUNT_ID);
         expect(f, Status::Error, &["cloudtrail:DescribeTrails"]);
         assert_eq!(f.region, OTHER);
+    }
+}
+
+#[cfg(test)]
+mod bucket_tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::checks::testing::run_check;
+    use crate::evidence::{AccountEvidence, PublicAccessBlock, Versioning};
+    use crate::model::Status;
+    use crate::testkit::*;
+
+    const ACCT: &str = "111122223333";
+
+    fn now() -> DateTime<Utc> {
+        at("2026-11-01T09:00:00Z")
+    }
+
+    fn account_with(edit: impl FnOnce(&mut crate::evidence::Bucket)) -> AccountEvidence {
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        if let Ok(b) = &mut a.s3.buckets {
+            edit(&mut b[0]);
+        }
+        a
+    }
+
+    fn status(check: &str, a: AccountEvidence) -> (Status, String) {
+        let f = run_check(check, a, &[], now());
+        (f[0].status, f[0].detail.clone())
+    }
+
+    #[test]
+    fn block_public_access_at_account_or_bucket_level() {
+        assert_eq!(
+            status(
+                "s3_block_public_access",
+                compliant_account(ACCT, &["us-east-1"], now())
+            )
+            .0,
+            Status::Pass
+        );
+        let mut a = account_with(|b| {
+            b.public_access_block = Ok(Some(PublicAccessBlock {
+                block_public_acls: true,
+                ..Default::default()
+            }))
+        });
+        a.s3.account_public_access_block = Ok(None);
+        let (s, detail) = status("s3_block_public_access", a);
+        assert_eq!(s, Status::Fail);
+        assert!(
+            detail.contains("IgnorePublicAcls") && !detail.contains("BlockPublicAcls,"),
+            "{detail}"
+        );
+        let mut a = account_with(|_| {});
+        a.s3.account_public_access_block = Ok(None);
+        assert_eq!(
+            status("s3_block_public_access", a).0,
+            Status::Pass,
+            "the bucket's own setting suffices"
+        );
+        let mut a = account_with(|b| b.public_access_block = Ok(None));
+        a.s3.account_public_access_block =
+            Err(denied("s3control:GetPublicAccessBlock", "us-east-1", ACCT));
+        assert_eq!(status("s3_block_public_access", a).0, Status::Error);
+        let mut none = compliant_account(ACCT, &["us-east-1"], now());
+        none.s3.buckets = Ok(vec![]);
+        assert_eq!(
+            status("s3_block_public_access", none).0,
+            Status::NotApplicable
+        );
+    }
+
+    #[test]
+    fn mfa_delete_per_bucket() {
+        assert_eq!(
+            status(
+                "s3_mfa_delete",
+                compliant_account(ACCT, &["us-east-1"], now())
+            )
+            .0,
+            Status::Fail
+        );
+        let on = account_with(|b| {
+            b.versioning = Ok(Versioning {
+                status: Some("Enabled".into()),
+                mfa_delete: Some("Enabled".into()),
+            })
+        });
+        assert_eq!(status("s3_mfa_delete", on).0, Status::Pass);
+        let err = account_with(|b| {
+            b.versioning = Err(denied("s3:GetBucketVersioning", "us-east-1", ACCT))
+        });
+        assert_eq!(status("s3_mfa_delete", err).0, Status::Error);
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        a.s3.buckets = Err(denied("s3:ListBuckets", "us-east-1", ACCT));
+        assert_eq!(status("s3_mfa_delete", a).0, Status::Error);
+    }
+
+    const DENY: &str = r#"{"Statement":[{"Sid":"TLS","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::acme-trail-logs","arn:aws:s3:::acme-trail-logs/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+
+    #[test]
+    fn deny_http_policies() {
+        let arn = "arn:aws:s3:::acme-trail-logs";
+        assert_eq!(policy_denies_http(DENY, arn), Ok(true));
+        let wildcard = DENY.replace(
+            r#"["arn:aws:s3:::acme-trail-logs","arn:aws:s3:::acme-trail-logs/*"]"#,
+            r#""arn:aws:s3:::acme-trail-logs*""#,
+        );
+        assert_eq!(policy_denies_http(&wildcard, arn), Ok(true));
+        let aws_star = DENY
+            .replace(r#""Principal":"*""#, r#""Principal":{"AWS":["*"]}"#)
+            .replace(r#""false""#, "false");
+        assert_eq!(policy_denies_http(&aws_star, arn), Ok(true));
+        // Objects only, one action, or an Allow conditioned on TLS do not count.
+        let objects_only = DENY.replace(r#""arn:aws:s3:::acme-trail-logs","#, "");
+        assert_eq!(policy_denies_http(&objects_only, arn), Ok(false));
+        let one_action = DENY.replace(r#""s3:*""#, r#""s3:GetObject""#);
+        assert_eq!(policy_denies_http(&one_action, arn), Ok(false));
+        let allow_true = DENY
+            .replace("Deny", "Allow")
+            .replace(r#""false""#, r#""true""#);
+        assert_eq!(policy_denies_http(&allow_true, arn), Ok(false));
+
+        let with = account_with(|b| b.policy = Ok(Some(DENY.into())));
+        assert_eq!(status("s3_deny_http", with).0, Status::Pass);
+        let (s, detail) = status("s3_deny_http", account_with(|b| b.policy = Ok(None)));
+        assert_eq!(s, Status::Fail);
+        assert!(detail.contains("no bucket policy"));
+        assert_eq!(
+            status(
+                "s3_deny_http",
+                account_with(|b| b.policy = Ok(Some("{not json".into())))
+            )
+            .0,
+            Status::Error
+        );
+        assert_eq!(
+            status(
+                "s3_deny_http",
+                account_with(|b| b.policy = Err(denied("s3:GetBucketPolicy", "us-east-1", ACCT)))
+            )
+            .0,
+            Status::Error
+        );
     }
 }
