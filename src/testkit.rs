@@ -249,6 +249,7 @@ pub fn region_ok(region: &str) -> RegionEvidence {
         alarms: Ok(vec![]),
         sns_subscriptions: Ok(vec![]),
         ec2: Some(ec2_ok(region)),
+        securityhub_enabled: Some(Ok(true)),
     }
 }
 
@@ -496,8 +497,11 @@ pub fn demo_evidence() -> Evidence {
     }
     // EC2: EBS encryption by default off in eu-west-1; SSH open to the world in Sydney; an
     // instance that still allows IMDSv1; a VPC without a flow log.
-    if let Some(ec2) = a.regional.get_mut("eu-west-1").and_then(|r| r.ec2.as_mut()) {
-        ec2.ebs_encryption_by_default = Ok(false);
+    if let Some(eu) = a.regional.get_mut("eu-west-1") {
+        eu.securityhub_enabled = Some(Ok(false));
+        if let Some(ec2) = eu.ec2.as_mut() {
+            ec2.ebs_encryption_by_default = Ok(false);
+        }
     }
     if let Some(ec2) = a
         .regional
@@ -529,12 +533,14 @@ pub fn demo_evidence() -> Evidence {
                 state: "running".to_string(),
                 http_tokens: Some("optional".to_string()),
                 http_endpoint: Some("enabled".to_string()),
+                instance_profile: None,
             },
             Instance {
                 id: "i-0webfront".to_string(),
                 state: "running".to_string(),
                 http_tokens: Some("required".to_string()),
                 http_endpoint: Some("enabled".to_string()),
+                instance_profile: Some(format!("arn:aws:iam::{acct}:instance-profile/web")),
             },
         ]);
     }

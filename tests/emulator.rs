@@ -436,6 +436,15 @@ async fn scan_collects_evidence_and_evaluates_it() {
         region_status("ec2_imdsv2_required", "us-east-1"),
         [Status::NotApplicable]
     );
+    assert_eq!(
+        region_status("ec2_instance_roles", "us-east-1"),
+        [Status::NotApplicable]
+    );
+    assert_eq!(
+        region_status("securityhub_enabled", "us-east-1"),
+        [Status::Fail],
+        "Security Hub is off in a new account"
+    );
 
     // Every call was counted.
     assert!(

@@ -393,6 +393,95 @@ pub fn vpc_flow_logs_enabled(ctx: &CheckContext) -> Vec<Outcome> {
     out
 }
 
+pub fn instance_roles(ctx: &CheckContext) -> Vec<Outcome> {
+    per_region(
+        ctx,
+        |e| &e.instances,
+        |region, i| {
+            if matches!(i.state.as_str(), "terminated" | "shutting-down") {
+                return None;
+            }
+            let resource = ec2_resource(ctx, region, "AwsEc2Instance", "instance", &i.id, &i.id);
+            Some(match &i.instance_profile {
+                Some(profile) => Outcome::pass(region, resource, format!("Instance {} runs with instance profile {profile}.", i.id)),
+                None => Outcome::fail(
+                    region,
+                    resource,
+                    format!("Instance {} has no instance profile: software on it needs long-lived keys to call AWS.", i.id),
+                ),
+            })
+        },
+        "No instance in this region.",
+    )
+}
+
+#[cfg(test)]
+mod role_tests {
+    use chrono::{DateTime, Utc};
+
+    use crate::checks::testing::run_check;
+    use crate::evidence::Instance;
+    use crate::model::Status;
+    use crate::testkit::*;
+
+    const ACCT: &str = "111122223333";
+
+    fn now() -> DateTime<Utc> {
+        at("2026-11-01T09:00:00Z")
+    }
+
+    #[test]
+    fn instances_need_an_instance_profile() {
+        let mut a = compliant_account(ACCT, &["us-east-1", "eu-west-1"], now());
+        let instance = |id: &str, state: &str, profile: Option<&str>| Instance {
+            id: id.into(),
+            state: state.into(),
+            http_tokens: Some("required".into()),
+            http_endpoint: Some("enabled".into()),
+            instance_profile: profile.map(str::to_string),
+        };
+        a.regional
+            .get_mut("us-east-1")
+            .unwrap()
+            .ec2
+            .as_mut()
+            .unwrap()
+            .instances = Ok(vec![
+            instance(
+                "i-role",
+                "running",
+                Some("arn:aws:iam::111122223333:instance-profile/app"),
+            ),
+            instance("i-keys", "stopped", None),
+            instance("i-gone", "terminated", None),
+        ]);
+        a.regional
+            .get_mut("eu-west-1")
+            .unwrap()
+            .ec2
+            .as_mut()
+            .unwrap()
+            .instances = Err(denied("ec2:DescribeInstances", "eu-west-1", ACCT));
+        let f = run_check("ec2_instance_roles", a, &[], now());
+        let of = |id: &str| {
+            f.iter()
+                .find(|f| f.resource.id.ends_with(id))
+                .map(|f| f.status)
+        };
+        assert_eq!(of("instance/i-role"), Some(Status::Pass));
+        assert_eq!(of("instance/i-keys"), Some(Status::Fail));
+        assert_eq!(of("instance/i-gone"), None);
+        assert!(f
+            .iter()
+            .any(|f| f.region == "eu-west-1" && f.status == Status::Error));
+        let none = compliant_account(ACCT, &["us-east-1"], now());
+        assert_eq!(
+            run_check("ec2_instance_roles", none, &[], now())[0].status,
+            Status::NotApplicable
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, Utc};
@@ -688,6 +777,7 @@ mod tests {
             state: state.into(),
             http_tokens: Some(tokens.into()),
             http_endpoint: Some(endpoint.into()),
+            instance_profile: None,
         };
         let mut a = account();
         ec2(&mut a, HOME).instances = Ok(vec![

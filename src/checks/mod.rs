@@ -10,6 +10,7 @@ mod kms;
 mod org;
 pub mod registry;
 mod s3;
+mod securityhub;
 #[cfg(test)]
 mod testing;
 

@@ -1,7 +1,9 @@
 //! Pairs each check id with its logic. `checks/<service>/<id>.toml` describes the same id; a
 //! test proves the two sets are equal.
 
-use super::{accounts, cloudtrail, config, ec2, iam, kms, org, s3, CheckContext, Outcome};
+use super::{
+    accounts, cloudtrail, config, ec2, iam, kms, org, s3, securityhub, CheckContext, Outcome,
+};
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
 
@@ -87,6 +89,8 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ("s3_block_public_access", s3::block_public_access),
     ("s3_mfa_delete", s3::mfa_delete),
     ("s3_deny_http", s3::deny_http),
+    ("ec2_instance_roles", ec2::instance_roles),
+    ("securityhub_enabled", securityhub::enabled),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {

@@ -186,6 +186,10 @@ async fn instances(client: &Client, scope: &Scope) -> Collected<Vec<Instance>> {
                 .metadata_options()
                 .and_then(|m| m.http_endpoint())
                 .map(|t| t.as_str().to_string()),
+            instance_profile: i
+                .iam_instance_profile()
+                .and_then(|p| p.arn())
+                .map(str::to_string),
         })
         .collect())
 }

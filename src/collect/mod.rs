@@ -513,7 +513,7 @@ pub async fn scan_account(
     Ok(collect_account(&clients, &identity.account, home, regions, skipped, opts).await)
 }
 
-const REGIONAL_SERVICES: u64 = 7;
+const REGIONAL_SERVICES: u64 = 8;
 
 /// Collects one account: global services once, regional services in every region.
 pub async fn collect_account(
@@ -759,8 +759,18 @@ async fn collect_region(
         step("ec2", errors);
         out
     };
-    let (trails, config, kms, metric_filters, alarms, sns_subscriptions, ec2) =
-        tokio::join!(trails, config, kms, filters, alarms, subs, ec2);
+    let securityhub = async {
+        let _p = limit.acquire().await;
+        let out = Box::pin(regional::securityhub_enabled(
+            &clients.securityhub(region),
+            s,
+        ))
+        .await;
+        step("securityhub", errs(&out));
+        out
+    };
+    let (trails, config, kms, metric_filters, alarms, sns_subscriptions, ec2, securityhub) =
+        tokio::join!(trails, config, kms, filters, alarms, subs, ec2, securityhub);
     (
         RegionEvidence {
             config,
@@ -769,6 +779,7 @@ async fn collect_region(
             alarms,
             sns_subscriptions,
             ec2: Some(ec2),
+            securityhub_enabled: Some(securityhub),
         },
         trails,
     )

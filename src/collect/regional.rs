@@ -371,3 +371,22 @@ pub async fn guardduty_auto_enable(
         }
     })
 }
+
+/// `securityhub:DescribeHub`: "not subscribed" is a fact (disabled), not an error.
+pub async fn securityhub_enabled(
+    client: &aws_sdk_securityhub::Client,
+    scope: &Scope,
+) -> Collected<bool> {
+    match client.describe_hub().send().await {
+        Ok(_) => Ok(true),
+        Err(e)
+            if super::error::error_code(&e) == Some("InvalidAccessException")
+                && e.as_service_error()
+                    .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::message)
+                    .is_some_and(|m| m.contains("not subscribed")) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(classify_sdk_error(&e, "securityhub:DescribeHub", scope)),
+    }
+}

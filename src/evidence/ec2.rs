@@ -118,4 +118,7 @@ pub struct Instance {
     pub http_tokens: Option<String>,
     /// `enabled` or `disabled`.
     pub http_endpoint: Option<String>,
+    /// The instance profile ARN; `None` when the instance has no role.
+    #[serde(default)]
+    pub instance_profile: Option<String>,
 }

@@ -177,6 +177,10 @@ pub struct RegionEvidence {
     /// `None` in evidence from before EC2 was read.
     #[serde(default)]
     pub ec2: Option<Ec2Evidence>,
+    /// `securityhub:DescribeHub`: whether Security Hub is enabled; `None` in evidence from
+    /// before it was read.
+    #[serde(default)]
+    pub securityhub_enabled: Option<Collected<bool>>,
 }
 
 #[derive(Debug, thiserror::Error)]
