@@ -126,6 +126,128 @@ pub fn expired_server_certificates(ctx: &CheckContext) -> Vec<Outcome> {
         .collect()
 }
 
+pub const ADMIN_POLICY_SUFFIX: &str = ":iam::aws:policy/AdministratorAccess";
+
+/// True when a policy document allows every action on every resource (`"*"`, as a string or in
+/// an array), and no Deny in the same document takes it back.
+pub fn allows_full_admin(document: &str) -> bool {
+    use serde_json::Value;
+    let Ok(doc) = serde_json::from_str::<Value>(document) else {
+        return false;
+    };
+    let has_star = |v: &Value| match v {
+        Value::String(s) => s == "*" || s == "*:*",
+        Value::Array(a) => a.iter().any(|x| x == "*" || x == "*:*"),
+        _ => false,
+    };
+    let statements = match &doc["Statement"] {
+        Value::Array(a) => a.clone(),
+        s @ Value::Object(_) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let full = |effect: &str| {
+        statements
+            .iter()
+            .any(|s| s["Effect"] == effect && has_star(&s["Action"]) && has_star(&s["Resource"]))
+    };
+    full("Allow") && !full("Deny")
+}
+
+pub fn no_full_admin_policies(ctx: &CheckContext) -> Vec<Outcome> {
+    let details = match details(ctx) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let mut out = Vec::new();
+    for p in details.policies.iter().filter(|p| p.attachment_count > 0) {
+        let resource = Resource {
+            kind: "AwsIamPolicy".to_string(),
+            id: p.arn.clone(),
+            name: p.name.clone(),
+        };
+        let admin = p.default_document.as_deref().is_some_and(allows_full_admin);
+        out.push(if admin {
+            Outcome::fail(
+                ctx.home(),
+                resource,
+                format!(
+                    "Policy {} allows \"*:*\" and is attached {} time(s).",
+                    p.name, p.attachment_count
+                ),
+            )
+        } else {
+            Outcome::pass(
+                ctx.home(),
+                resource,
+                format!("Policy {} does not allow \"*:*\".", p.name),
+            )
+        });
+    }
+    // Principals with AdministratorAccess or an inline "*:*" policy.
+    let principals = details
+        .users
+        .iter()
+        .map(|u| {
+            (
+                "AwsIamUser",
+                &u.arn,
+                &u.name,
+                &u.attached_policy_arns,
+                &u.inline_policies,
+            )
+        })
+        .chain(details.groups.iter().map(|g| {
+            (
+                "AwsIamGroup",
+                &g.arn,
+                &g.name,
+                &g.attached_policy_arns,
+                &g.inline_policies,
+            )
+        }))
+        .chain(details.roles.iter().map(|r| {
+            (
+                "AwsIamRole",
+                &r.arn,
+                &r.name,
+                &r.attached_policy_arns,
+                &r.inline_policies,
+            )
+        }));
+    for (kind, arn, name, attached, inline) in principals {
+        let mut grants = Vec::new();
+        if attached.iter().any(|a| a.ends_with(ADMIN_POLICY_SUFFIX)) {
+            grants.push("AdministratorAccess attached".to_string());
+        }
+        grants.extend(
+            inline
+                .iter()
+                .filter(|p| allows_full_admin(&p.document))
+                .map(|p| format!("inline policy {} allows \"*:*\"", p.name)),
+        );
+        if !grants.is_empty() {
+            let resource = Resource {
+                kind: kind.to_string(),
+                id: arn.clone(),
+                name: name.clone(),
+            };
+            out.push(Outcome::fail(
+                ctx.home(),
+                resource,
+                format!("{name}: {}.", grants.join("; ")),
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Outcome::pass(
+            ctx.home(),
+            ctx.account_resource(),
+            "No attached customer-managed policy, inline policy or AdministratorAccess attachment grants \"*:*\".",
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, Duration, Utc};
@@ -210,6 +332,77 @@ mod tests {
             statuses("iam_permissions_through_groups", denied_a)[0].1,
             Status::Error
         );
+    }
+
+    #[test]
+    fn full_admin_policies_are_found_wherever_they_are_attached() {
+        use crate::evidence::ManagedPolicy;
+        assert!(super::allows_full_admin(
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#
+        ));
+        assert!(super::allows_full_admin(
+            r#"{"Statement":[{"Effect":"Allow","Action":["s3:*","*"],"Resource":["*"]}]}"#
+        ));
+        assert!(!super::allows_full_admin(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
+        ));
+        assert!(!super::allows_full_admin(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}]}"#
+        ));
+        assert!(!super::allows_full_admin(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*","Resource":"*"}]}"#
+        ));
+        let policy = |name: &str, count: i32, doc: &str| ManagedPolicy {
+            name: name.into(),
+            arn: format!("arn:aws:iam::{ACCT}:policy/{name}"),
+            attachment_count: count,
+            default_document: Some(doc.into()),
+        };
+        let admin = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let d = AuthorizationDetails {
+            policies: vec![
+                policy("god", 1, admin),
+                policy("unused-god", 0, admin),
+                policy(
+                    "reader",
+                    2,
+                    r#"{"Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#,
+                ),
+            ],
+            users: vec![user(
+                "ops",
+                &["arn:aws:iam::aws:policy/AdministratorAccess"],
+                &[],
+            )],
+            ..Default::default()
+        };
+        let s = statuses("iam_no_full_admin_policies", with_details(d));
+        assert!(s.contains(&("god".into(), Status::Fail)), "{s:?}");
+        assert!(s.contains(&("reader".into(), Status::Pass)), "{s:?}");
+        assert!(s.contains(&("ops".into(), Status::Fail)), "{s:?}");
+        assert!(
+            !s.iter().any(|(n, _)| n == "unused-god"),
+            "unattached policies are out of scope"
+        );
+        assert_eq!(
+            statuses(
+                "iam_no_full_admin_policies",
+                with_details(AuthorizationDetails::default())
+            )[0]
+            .1,
+            Status::Pass
+        );
+        let mut denied_a = compliant_account(ACCT, &["us-east-1"], now());
+        denied_a.iam.authorization_details = Err(denied(
+            "iam:GetAccountAuthorizationDetails",
+            "us-east-1",
+            ACCT,
+        ));
+        assert_eq!(
+            statuses("iam_no_full_admin_policies", denied_a)[0].1,
+            Status::Error
+        );
+        // No NOT_APPLICABLE: an account without policies is a PASS, judged on what IAM listed.
     }
 
     #[test]

@@ -83,6 +83,10 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ),
     ("iam_support_role", accounts::support_role),
     (
+        "iam_no_full_admin_policies",
+        accounts::no_full_admin_policies,
+    ),
+    (
         "iam_expired_server_certificates",
         accounts::expired_server_certificates,
     ),
