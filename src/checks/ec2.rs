@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{CheckContext, Outcome};
 use crate::evidence::{Collected, Ec2Evidence, IpRule, NetworkAcl, SecurityGroup};
-use crate::model::{Resource, Status};
+use crate::model::Resource;
 
 /// The remote administration ports of the CIS benchmark: SSH and RDP.
 pub const ADMIN_PORTS: [i32; 2] = [22, 3389];
@@ -41,11 +41,10 @@ fn per_region<T>(
     let mut out = Vec::new();
     for (region, evidence) in &ctx.account.regional {
         let Some(ec2) = &evidence.ec2 else {
-            out.push(Outcome::new(
+            out.push(Outcome::not_collected(
                 region,
                 ctx.account_resource(),
-                Status::Error,
-                "could not evaluate: this evidence has no EC2 data; scan again with this version",
+                "EC2 data",
             ));
             continue;
         };
@@ -78,12 +77,7 @@ pub fn ebs_default_encryption(ctx: &CheckContext) -> Vec<Outcome> {
     let mut out = Vec::new();
     for (region, evidence) in &ctx.account.regional {
         let outcome = match evidence.ec2.as_ref().map(|e| &e.ebs_encryption_by_default) {
-            None => Outcome::new(
-                region,
-                ctx.account_resource(),
-                Status::Error,
-                "could not evaluate: this evidence has no EC2 data; scan again with this version",
-            ),
+            None => Outcome::not_collected(region, ctx.account_resource(), "EC2 data"),
             Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
             Some(Ok(true)) => Outcome::pass(
                 region,
@@ -329,11 +323,10 @@ pub fn vpc_flow_logs_enabled(ctx: &CheckContext) -> Vec<Outcome> {
     let mut out = Vec::new();
     for (region, evidence) in &ctx.account.regional {
         let Some(ec2) = &evidence.ec2 else {
-            out.push(Outcome::new(
+            out.push(Outcome::not_collected(
                 region,
                 ctx.account_resource(),
-                Status::Error,
-                "could not evaluate: this evidence has no EC2 data; scan again with this version",
+                "EC2 data",
             ));
             continue;
         };
@@ -489,7 +482,7 @@ mod tests {
     use super::*;
     use crate::checks::testing::run_check;
     use crate::evidence::{AccountEvidence, Instance, NaclEntry};
-    use crate::model::Finding;
+    use crate::model::{Finding, Status};
     use crate::testkit::*;
 
     const ACCT: &str = "111122223333";

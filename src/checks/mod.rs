@@ -120,6 +120,18 @@ impl Outcome {
         .with_evidence(serde_json::to_value(error).unwrap_or(Value::Null))
     }
 
+    /// Evidence written before warden read `what`: ERROR, asking for a new scan.
+    pub fn not_collected(region: &str, resource: Resource, what: &str) -> Self {
+        Self::new(
+            region,
+            resource,
+            Status::Error,
+            format!(
+                "could not evaluate: this evidence has no {what}; scan again with this version"
+            ),
+        )
+    }
+
     pub fn with_evidence(mut self, evidence: Value) -> Self {
         self.evidence = evidence;
         self

@@ -11,11 +11,10 @@ use crate::model::{Resource, Status};
 fn organization<'a>(ctx: &'a CheckContext) -> Result<&'a OrganizationInfo, Vec<Outcome>> {
     let home = ctx.home();
     match &ctx.account.organization {
-        None => Err(vec![Outcome::new(
+        None => Err(vec![Outcome::not_collected(
             home,
             ctx.account_resource(),
-            Status::Error,
-            "could not evaluate: this evidence has no organizations:DescribeOrganization answer; scan again with this version",
+            "organizations:DescribeOrganization answer",
         )]),
         Some(Err(e)) => Err(vec![Outcome::error(home, ctx.account_resource(), e)]),
         Some(Ok(None)) => Err(vec![Outcome::not_applicable(
@@ -326,11 +325,10 @@ fn delegated_admin(ctx: &CheckContext, principal: &str, service: &str) -> Vec<Ou
     }
     let admins = match ctx.account.delegated_admins.get(principal) {
         None => {
-            return vec![Outcome::new(
+            return vec![Outcome::not_collected(
                 home,
                 ctx.account_resource(),
-                Status::Error,
-                format!("could not evaluate: this evidence has no delegated administrators for {principal}; scan again with this version"),
+                &format!("delegated administrators for {principal}"),
             )]
         }
         Some(Err(e)) => return vec![Outcome::error(home, ctx.account_resource(), e)],

@@ -1,16 +1,23 @@
 //! Security Hub: enabled in every region.
 
 use super::{CheckContext, Outcome};
-use crate::model::Status;
 
 pub fn enabled(ctx: &CheckContext) -> Vec<Outcome> {
     let mut out = Vec::new();
     for (region, evidence) in &ctx.account.regional {
         out.push(match &evidence.securityhub_enabled {
-            None => Outcome::new(region, ctx.account_resource(), Status::Error, "could not evaluate: this evidence has no Security Hub data; scan again with this version"),
+            None => Outcome::not_collected(region, ctx.account_resource(), "Security Hub data"),
             Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
-            Some(Ok(true)) => Outcome::pass(region, ctx.account_resource(), format!("Security Hub is enabled in {region}.")),
-            Some(Ok(false)) => Outcome::fail(region, ctx.account_resource(), format!("Security Hub is not enabled in {region}.")),
+            Some(Ok(true)) => Outcome::pass(
+                region,
+                ctx.account_resource(),
+                format!("Security Hub is enabled in {region}."),
+            ),
+            Some(Ok(false)) => Outcome::fail(
+                region,
+                ctx.account_resource(),
+                format!("Security Hub is not enabled in {region}."),
+            ),
         });
     }
     if out.is_empty() {
