@@ -13,45 +13,12 @@ use warden::commands::{build_report, CollectionFacts};
 use warden::evidence::{ErrorKind, Evidence, ReportFlag};
 use warden::model::{Report, Status};
 
-fn endpoint() -> String {
-    let url = std::env::var("WARDEN_TEST_ENDPOINT")
-        .expect("WARDEN_TEST_ENDPOINT is not set: run the tests with scripts/test.sh, which starts the moto emulator");
-    assert!(
-        url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:"),
-        "tests only ever talk to a loopback emulator, not {url}"
-    );
-    url
-}
+mod common;
+use common::endpoint;
 
 /// SDK config with credentials for `account`'s own isolated state in the emulator.
 async fn member(account: &str) -> SdkConfig {
-    let base = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .load()
-        .await;
-    let creds = aws_sdk_sts::Client::new(&base)
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/warden-audit"))
-        .role_session_name("warden-test")
-        .send()
-        .await
-        .expect("AssumeRole in the emulator")
-        .credentials
-        .expect("credentials");
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            creds.access_key_id,
-            creds.secret_access_key,
-            Some(creds.session_token),
-            None,
-            "assumed",
-        ))
-        .load()
-        .await
+    common::assume(account).await.0
 }
 
 fn options(regions: &[&str]) -> ScanOptions {

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
-use aws_sdk_sts::config::Credentials;
 use chrono::Utc;
 use warden::checks::{Selection, ACCOUNT_SCAN_CHECK};
 use warden::collect::org::{member_config, scan_org_using, OrgOptions};
@@ -14,41 +13,11 @@ use warden::collect::ScanOptions;
 use warden::commands::{build_report, exit_code, CollectionFacts};
 use warden::model::{Severity, Status};
 
-fn endpoint() -> String {
-    let url = std::env::var("WARDEN_TEST_ENDPOINT")
-        .expect("WARDEN_TEST_ENDPOINT is not set: run the tests with scripts/test.sh");
-    assert!(url.starts_with("http://127.0.0.1:"), "loopback only: {url}");
-    url
-}
-
-async fn config_for(creds: Credentials) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(creds)
-        .load()
-        .await
-}
+mod common;
+use common::endpoint;
 
 async fn assumed(account: &str) -> SdkConfig {
-    let base = config_for(Credentials::new("testing", "testing", None, None, "test")).await;
-    let c = aws_sdk_sts::Client::new(&base)
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/setup"))
-        .role_session_name("setup")
-        .send()
-        .await
-        .unwrap()
-        .credentials
-        .unwrap();
-    config_for(Credentials::new(
-        c.access_key_id,
-        c.secret_access_key,
-        Some(c.session_token),
-        None,
-        "assumed",
-    ))
-    .await
+    common::assume(account).await.0
 }
 
 /// Credentials that cannot be had, as when AssumeRole is denied.
@@ -293,17 +262,7 @@ async fn an_organization_scan_keeps_going_when_a_member_fails() {
 #[tokio::test]
 async fn sharded_org_scans_merge_into_the_whole_organization() {
     let management_id = "240000000000";
-    let base = config_for(Credentials::new("testing", "testing", None, None, "test")).await;
-    let c = aws_sdk_sts::Client::new(&base)
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{management_id}:role/setup"))
-        .role_session_name("setup")
-        .send()
-        .await
-        .unwrap()
-        .credentials
-        .unwrap();
-    let management = assumed(management_id).await;
+    let (management, c) = common::assume(management_id).await;
     let orgs = aws_sdk_organizations::Client::new(&management);
     orgs.create_organization().send().await.unwrap();
     let mut ids = vec![management_id.to_string()];

@@ -1,45 +1,15 @@
 //! Security Hub upload against the moto emulator: import, read back with GetFindings, archive
 //! after a resource is gone, dry run, and another product's finding left alone.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_sdk_securityhub::types::{AwsSecurityFinding, RecordState};
-use aws_sdk_sts::config::Credentials;
 use aws_sdk_sts::types::Credentials as StsCredentials;
 
-fn endpoint() -> String {
-    let url = std::env::var("WARDEN_TEST_ENDPOINT")
-        .expect("WARDEN_TEST_ENDPOINT is not set: run the tests with scripts/test.sh");
-    assert!(url.starts_with("http://127.0.0.1:"), "loopback only: {url}");
-    url
-}
+mod common;
+use common::endpoint;
 
 async fn member(account: &str) -> (SdkConfig, StsCredentials) {
-    let load = |creds: Credentials| {
-        aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(endpoint())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(creds)
-            .load()
-    };
-    let base = load(Credentials::new("testing", "testing", None, None, "test")).await;
-    let c = aws_sdk_sts::Client::new(&base)
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/setup"))
-        .role_session_name("setup")
-        .send()
-        .await
-        .unwrap()
-        .credentials
-        .unwrap();
-    let sdk = load(Credentials::new(
-        c.access_key_id.clone(),
-        c.secret_access_key.clone(),
-        Some(c.session_token.clone()),
-        None,
-        "assumed",
-    ))
-    .await;
-    (sdk, c)
+    common::assume(account).await
 }
 
 fn scan(creds: &StsCredentials, extra: &[&str]) -> std::process::Output {
