@@ -74,32 +74,14 @@ fn per_region<T>(
 }
 
 pub fn ebs_default_encryption(ctx: &CheckContext) -> Vec<Outcome> {
-    let mut out = Vec::new();
-    for (region, evidence) in &ctx.account.regional {
-        let outcome = match evidence.ec2.as_ref().map(|e| &e.ebs_encryption_by_default) {
-            None => Outcome::not_collected(region, ctx.account_resource(), "EC2 data"),
-            Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
-            Some(Ok(true)) => Outcome::pass(
-                region,
-                ctx.account_resource(),
-                format!("New EBS volumes in {region} are encrypted by default."),
-            ),
-            Some(Ok(false)) => Outcome::fail(
-                region,
-                ctx.account_resource(),
-                format!("EBS encryption by default is off in {region}."),
-            ),
-        };
-        out.push(outcome.with_evidence(json!({ "EbsEncryptionByDefault": evidence.ec2.as_ref().and_then(|e| e.ebs_encryption_by_default.as_ref().ok()) })));
-    }
-    if out.is_empty() {
-        out.push(Outcome::not_applicable(
-            ctx.home(),
-            ctx.account_resource(),
-            "No region was scanned.",
-        ));
-    }
-    out
+    super::per_region_setting(
+        ctx,
+        "EC2 data",
+        "EbsEncryptionByDefault",
+        |r| r.ec2.as_ref().map(|e| &e.ebs_encryption_by_default),
+        |region| format!("New EBS volumes in {region} are encrypted by default."),
+        |region| format!("EBS encryption by default is off in {region}."),
+    )
 }
 
 /// Describes the rules of `group` that admit `ports` from `any` (e.g. `0.0.0.0/0`).

@@ -138,6 +138,40 @@ impl Outcome {
     }
 }
 
+/// One account-wide outcome per region for a setting that is on or off there: ERROR where it
+/// could not be read (or was not collected: `what` names it), PASS when on, FAIL when off, with
+/// `{key: on}` as the evidence.
+pub(crate) fn per_region_setting(
+    ctx: &CheckContext,
+    what: &str,
+    key: &str,
+    setting: impl Fn(&crate::evidence::RegionEvidence) -> Option<&crate::evidence::Collected<bool>>,
+    on: impl Fn(&str) -> String,
+    off: impl Fn(&str) -> String,
+) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = ctx
+        .account
+        .regional
+        .iter()
+        .map(|(region, evidence)| match setting(evidence) {
+            None => Outcome::not_collected(region, ctx.account_resource(), what),
+            Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
+            Some(Ok(true)) => Outcome::pass(region, ctx.account_resource(), on(region))
+                .with_evidence(serde_json::json!({ key: true })),
+            Some(Ok(false)) => Outcome::fail(region, ctx.account_resource(), off(region))
+                .with_evidence(serde_json::json!({ key: false })),
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Outcome::not_applicable(
+            ctx.home(),
+            ctx.account_resource(),
+            "No region was scanned.",
+        ));
+    }
+    out
+}
+
 /// Which checks to run and which frameworks' manual requirements to list.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {

@@ -3,31 +3,14 @@
 use super::{CheckContext, Outcome};
 
 pub fn enabled(ctx: &CheckContext) -> Vec<Outcome> {
-    let mut out = Vec::new();
-    for (region, evidence) in &ctx.account.regional {
-        out.push(match &evidence.securityhub_enabled {
-            None => Outcome::not_collected(region, ctx.account_resource(), "Security Hub data"),
-            Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
-            Some(Ok(true)) => Outcome::pass(
-                region,
-                ctx.account_resource(),
-                format!("Security Hub is enabled in {region}."),
-            ),
-            Some(Ok(false)) => Outcome::fail(
-                region,
-                ctx.account_resource(),
-                format!("Security Hub is not enabled in {region}."),
-            ),
-        });
-    }
-    if out.is_empty() {
-        out.push(Outcome::not_applicable(
-            ctx.home(),
-            ctx.account_resource(),
-            "No region was scanned.",
-        ));
-    }
-    out
+    super::per_region_setting(
+        ctx,
+        "Security Hub data",
+        "SecurityHubEnabled",
+        |r| r.securityhub_enabled.as_ref(),
+        |region| format!("Security Hub is enabled in {region}."),
+        |region| format!("Security Hub is not enabled in {region}."),
+    )
 }
 
 #[cfg(test)]
