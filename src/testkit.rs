@@ -250,6 +250,57 @@ pub fn region_ok(region: &str) -> RegionEvidence {
         sns_subscriptions: Ok(vec![]),
         ec2: Some(ec2_ok(region)),
         securityhub_enabled: Some(Ok(true)),
+        access_analyzers: Some(Ok(vec![Analyzer {
+            name: "external-access".to_string(),
+            arn: format!("arn:aws:access-analyzer:{region}:111122223333:analyzer/external-access"),
+            kind: "ACCOUNT".to_string(),
+            status: "ACTIVE".to_string(),
+        }])),
+        rds: Some(RdsEvidence {
+            instances: Ok(vec![]),
+            clusters: Ok(vec![]),
+        }),
+        efs: Some(Ok(vec![])),
+        guardduty: Some(Ok(vec![GuardDutyDetector {
+            id: format!("detector-{region}"),
+            status: Ok("ENABLED".to_string()),
+        }])),
+        resource_policies: Some(ResourcePolicies {
+            sns_topics: Ok(vec![]),
+            sqs_queues: Ok(vec![]),
+            kms_keys: Ok(vec![]),
+            lambda_functions: Ok(vec![]),
+        }),
+        peering: Some(PeeringEvidence {
+            routes: Ok(vec![]),
+            connections: Ok(vec![]),
+        }),
+    }
+}
+
+/// Contacts registered: a primary contact and every alternate contact.
+pub fn contacts_ok() -> AccountContacts {
+    AccountContacts {
+        primary: Ok(Some(PrimaryContact {
+            full_name: "Acme Cloud Team".to_string(),
+            phone_number: "+1 206 555 0100".to_string(),
+            company_name: Some("Acme".to_string()),
+            country_code: "US".to_string(),
+        })),
+        alternate: ["SECURITY", "BILLING", "OPERATIONS"]
+            .into_iter()
+            .map(|kind| {
+                (
+                    kind.to_string(),
+                    Ok(Some(AlternateContact {
+                        name: format!("Acme {kind}"),
+                        title: "Team".to_string(),
+                        email: format!("{}@acme.example", kind.to_lowercase()),
+                        phone_number: "+1 206 555 0101".to_string(),
+                    })),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -321,6 +372,8 @@ pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) ->
         organization: Some(Ok(None)),
         delegated_admins: BTreeMap::new(),
         admin_configs: BTreeMap::new(),
+        contacts: Some(contacts_ok()),
+        org_governance: None,
     }
 }
 

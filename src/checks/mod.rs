@@ -5,10 +5,12 @@ pub mod catalog;
 mod cloudtrail;
 mod config;
 mod ec2;
+pub mod filter_pattern;
 mod iam;
 mod kms;
 mod org;
 pub mod registry;
+pub mod resource_policy;
 mod s3;
 mod securityhub;
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod iam;
 pub mod org;
 pub mod regional;
 pub mod s3;
+pub mod services;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -70,6 +71,17 @@ pub enum ScanEvent {
 }
 
 /// The messages of the errors in a collected value, for progress reports.
+/// The errors of a resource list and of each policy read in it.
+fn policy_errors(
+    r: &crate::evidence::Collected<Vec<crate::evidence::PolicyHolder>>,
+) -> Vec<String> {
+    let mut out = errs(r);
+    for holder in r.iter().flatten() {
+        out.extend(errs(&holder.policy));
+    }
+    out
+}
+
 fn errs<T>(r: &crate::evidence::Collected<T>) -> Vec<String> {
     r.as_ref()
         .err()
@@ -207,6 +219,12 @@ impl Clients {
     client_for_region!(organizations, aws_sdk_organizations);
     client_for_region!(securityhub, aws_sdk_securityhub);
     client_for_region!(guardduty, aws_sdk_guardduty);
+    client_for_region!(accessanalyzer, aws_sdk_accessanalyzer);
+    client_for_region!(rds, aws_sdk_rds);
+    client_for_region!(efs, aws_sdk_efs);
+    client_for_region!(sqs, aws_sdk_sqs);
+    client_for_region!(lambda, aws_sdk_lambda);
+    client_for_region!(account, aws_sdk_account);
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
@@ -513,7 +531,7 @@ pub async fn scan_account(
     Ok(collect_account(&clients, &identity.account, home, regions, skipped, opts).await)
 }
 
-const REGIONAL_SERVICES: u64 = 8;
+const REGIONAL_SERVICES: u64 = 13;
 
 /// Collects one account: global services once, regional services in every region.
 pub async fn collect_account(
@@ -525,7 +543,7 @@ pub async fn collect_account(
     opts: &ScanOptions,
 ) -> AccountEvidence {
     let progress = Progress::new(
-        REGIONAL_SERVICES * regions.len() as u64 + 3,
+        REGIONAL_SERVICES * regions.len() as u64 + 4,
         opts,
         account_id,
     );
@@ -568,6 +586,7 @@ pub async fn collect_account(
         let info = regional::organization(&organizations, &home_scope).await;
         // Delegated administrators are listed by the management account only.
         let mut admins = BTreeMap::new();
+        let mut governance = None;
         if matches!(&info, Ok(Some(o)) if o.management_account_id == account_id) {
             for principal in [
                 crate::evidence::GUARDDUTY_PRINCIPAL,
@@ -577,11 +596,24 @@ pub async fn collect_account(
                     regional::delegated_admins(&organizations, principal, &home_scope).await;
                 admins.insert(principal.to_string(), listed);
             }
+            governance = Some(
+                services::org_governance(&clients.iam(home), &organizations, &home_scope).await,
+            );
         }
-        (info, admins)
+        (info, admins, governance)
     };
-    let (iam, s3, regional, (organization, delegated_admins)) =
-        tokio::join!(iam, s3, regional, organization);
+    let contacts = async {
+        let _permit = limit.acquire().await;
+        let out = services::contacts(&clients.account(home), &home_scope).await;
+        let mut errors = errs(&out.primary);
+        for read in out.alternate.values() {
+            errors.extend(errs(read));
+        }
+        progress.step("account", home, errors);
+        out
+    };
+    let (iam, s3, regional, (organization, delegated_admins, org_governance), contacts) =
+        tokio::join!(iam, s3, regional, organization, contacts);
 
     let mut described = BTreeMap::new();
     let mut regional_map = BTreeMap::new();
@@ -637,6 +669,8 @@ pub async fn collect_account(
         organization: Some(organization),
         delegated_admins,
         admin_configs: BTreeMap::new(),
+        contacts: Some(contacts),
+        org_governance,
     }
 }
 
@@ -725,9 +759,61 @@ async fn collect_region(
     };
     let kms = async {
         let _p = limit.acquire().await;
-        let out = regional::kms_keys(&clients.kms(region), s).await;
-        step("kms", errs(&out));
+        let client = clients.kms(region);
+        let keys = regional::kms_keys(&client, s).await;
+        let policies = services::kms_key_policies(&client, &keys, s).await;
+        let mut errors = errs(&keys);
+        errors.extend(policy_errors(&policies));
+        step("kms", errors);
+        (keys, policies)
+    };
+    let analyzers = async {
+        let _p = limit.acquire().await;
+        let out = services::access_analyzers(&clients.accessanalyzer(region), s).await;
+        step("access-analyzer", errs(&out));
         out
+    };
+    let rds = async {
+        let _p = limit.acquire().await;
+        let out = services::rds(&clients.rds(region), s).await;
+        let mut errors = errs(&out.instances);
+        errors.extend(errs(&out.clusters));
+        step("rds", errors);
+        out
+    };
+    let efs = async {
+        let _p = limit.acquire().await;
+        let out = services::efs(&clients.efs(region), s).await;
+        step("efs", errs(&out));
+        out
+    };
+    let guardduty = async {
+        let _p = limit.acquire().await;
+        let out = services::guardduty_detectors(&clients.guardduty(region), s).await;
+        let mut errors = errs(&out);
+        for d in out.iter().flatten() {
+            errors.extend(errs(&d.status));
+        }
+        step("guardduty", errors);
+        out
+    };
+    let policies = async {
+        let _p = limit.acquire().await;
+        let (sns_client, sqs_client, lambda_client) = (
+            clients.sns(region),
+            clients.sqs(region),
+            clients.lambda(region),
+        );
+        let (sns, sqs, lambda) = tokio::join!(
+            services::sns_topic_policies(&sns_client, s),
+            services::sqs_queue_policies(&sqs_client, s),
+            services::lambda_policies(&lambda_client, s),
+        );
+        let mut errors = policy_errors(&sns);
+        errors.extend(policy_errors(&sqs));
+        errors.extend(policy_errors(&lambda));
+        step("resource policies", errors);
+        (sns, sqs, lambda)
     };
     let filters = async {
         let _p = limit.acquire().await;
@@ -756,8 +842,11 @@ async fn collect_region(
         errors.extend(errs(&out.network_acls));
         errors.extend(errs(&out.flow_logs));
         errors.extend(errs(&out.instances));
+        let peering = services::peering(&clients.ec2(region), s).await;
+        errors.extend(errs(&peering.routes));
+        errors.extend(errs(&peering.connections));
         step("ec2", errors);
-        out
+        (out, peering)
     };
     let securityhub = async {
         let _p = limit.acquire().await;
@@ -769,8 +858,10 @@ async fn collect_region(
         step("securityhub", errs(&out));
         out
     };
-    let (trails, config, kms, metric_filters, alarms, sns_subscriptions, ec2, securityhub) =
-        tokio::join!(trails, config, kms, filters, alarms, subs, ec2, securityhub);
+    let (trails, config, (kms, kms_policies), metric_filters, alarms, sns_subscriptions) =
+        tokio::join!(trails, config, kms, filters, alarms, subs);
+    let ((ec2, peering), securityhub, analyzers, rds, efs, guardduty, (sns, sqs, lambda)) =
+        tokio::join!(ec2, securityhub, analyzers, rds, efs, guardduty, policies);
     (
         RegionEvidence {
             config,
@@ -780,6 +871,17 @@ async fn collect_region(
             sns_subscriptions,
             ec2: Some(ec2),
             securityhub_enabled: Some(securityhub),
+            access_analyzers: Some(analyzers),
+            rds: Some(rds),
+            efs: Some(efs),
+            guardduty: Some(guardduty),
+            resource_policies: Some(crate::evidence::ResourcePolicies {
+                sns_topics: sns,
+                sqs_queues: sqs,
+                kms_keys: kms_policies,
+                lambda_functions: lambda,
+            }),
+            peering: Some(peering),
         },
         trails,
     )

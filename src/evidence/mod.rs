@@ -11,6 +11,7 @@ pub mod iam;
 pub mod kms;
 pub mod monitoring;
 pub mod s3;
+pub mod services;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +27,7 @@ pub use iam::*;
 pub use kms::*;
 pub use monitoring::*;
 pub use s3::*;
+pub use services::*;
 
 /// The evidence file format version. Bump it on any incompatible change.
 pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
@@ -144,6 +146,12 @@ pub struct AccountEvidence {
     /// principal, then region.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub admin_configs: BTreeMap<String, BTreeMap<String, Collected<OrgAutoEnable>>>,
+    /// Account contacts; `None` in evidence from before they were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<AccountContacts>,
+    /// Organizations governance, read in the management account only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_governance: Option<OrgGovernance>,
 }
 
 /// Whether a service enables itself in new member accounts.
@@ -181,6 +189,19 @@ pub struct RegionEvidence {
     /// before it was read.
     #[serde(default)]
     pub securityhub_enabled: Option<Collected<bool>>,
+    /// The fields below are `None` in evidence from before the service was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_analyzers: Option<Collected<Vec<Analyzer>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rds: Option<RdsEvidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub efs: Option<Collected<Vec<EfsFileSystem>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardduty: Option<Collected<Vec<GuardDutyDetector>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policies: Option<ResourcePolicies>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering: Option<PeeringEvidence>,
 }
 
 #[derive(Debug, thiserror::Error)]
