@@ -564,6 +564,9 @@ pub fn checks(command: &ChecksCommand) -> Result<u8> {
                 println!("  {r}");
             }
             println!("\nAPIs read: {}", meta.apis.join(", "));
+            if let Some(pattern) = &meta.filter_pattern {
+                println!("Required filter pattern (or any pattern that catches every event it does):\n  {pattern}");
+            }
             if !meta.parameters.is_empty() {
                 println!("Parameters (override with --param {id}.NAME=VALUE):");
                 for (k, v) in &meta.parameters {

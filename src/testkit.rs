@@ -319,6 +319,18 @@ pub fn customer_key(account: &str, region: &str, id: &str, rotation: bool) -> Km
 /// A well-configured account: every check passes or is not applicable, except the S3 data-event
 /// checks (its trail logs management events only). Tests break one thing.
 pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) -> AccountEvidence {
+    let mut evidence = compliant_account_without_alarms(account, regions, now);
+    if let Some(home) = regions.first() {
+        install_cis_alarms(&mut evidence, home);
+    }
+    evidence
+}
+
+fn compliant_account_without_alarms(
+    account: &str,
+    regions: &[&str],
+    now: DateTime<Utc>,
+) -> AccountEvidence {
     let home = regions.first().copied().unwrap_or("us-east-1");
     let trail = trail(account, "main", home, "acme-trail-logs");
     let mut trails = BTreeMap::new();
@@ -375,6 +387,46 @@ pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) ->
         contacts: Some(contacts_ok()),
         org_governance: None,
     }
+}
+
+/// The CIS monitoring chain on log group `cloudtrail` in `region`: a metric filter with each
+/// monitoring check's own pattern, an alarm on its metric notifying topic `cis-alarms`, and a
+/// confirmed e-mail subscription.
+pub fn install_cis_alarms(account: &mut AccountEvidence, region: &str) {
+    let id = account.account_id.clone();
+    let topic = format!("arn:aws:sns:{region}:{id}:cis-alarms");
+    let mut filters = Vec::new();
+    let mut alarms = Vec::new();
+    for meta in crate::checks::Catalog::builtin().checks.values() {
+        let Some(pattern) = &meta.filter_pattern else {
+            continue;
+        };
+        filters.push(MetricFilter {
+            name: meta.id.clone(),
+            log_group_name: "cloudtrail".to_string(),
+            pattern: pattern.clone(),
+            metrics: vec![("CISBenchmark".to_string(), meta.id.clone())],
+        });
+        alarms.push(MetricAlarm {
+            name: meta.id.clone(),
+            arn: format!("arn:aws:cloudwatch:{region}:{id}:alarm:{}", meta.id),
+            namespace: Some("CISBenchmark".to_string()),
+            metric_name: Some(meta.id.clone()),
+            alarm_actions: vec![topic.clone()],
+            actions_enabled: true,
+        });
+    }
+    let regional = account
+        .regional
+        .get_mut(region)
+        .expect("install_cis_alarms: region is scanned");
+    regional.metric_filters = Ok(filters);
+    regional.alarms = Ok(alarms);
+    regional.sns_subscriptions = Ok(vec![SnsSubscription {
+        topic_arn: topic.clone(),
+        protocol: "email".to_string(),
+        subscription_arn: format!("{topic}:5f1c9a52-0d7e-4c1b-9a39-2b1e8f0c7d11"),
+    }]);
 }
 
 pub fn evidence_of(accounts: Vec<AccountEvidence>, collected_at: DateTime<Utc>) -> Evidence {

@@ -26,6 +26,10 @@ pub struct CheckMeta {
     pub remediation: Remediation,
     #[serde(default)]
     pub parameters: toml::Table,
+    /// For a metric-filter monitoring check: the CloudWatch Logs filter pattern (CIS's) that a
+    /// deployed filter must semantically cover.
+    #[serde(default)]
+    pub filter_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

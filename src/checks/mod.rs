@@ -8,6 +8,7 @@ mod ec2;
 pub mod filter_pattern;
 mod iam;
 mod kms;
+mod monitoring;
 mod org;
 pub mod registry;
 pub mod resource_policy;

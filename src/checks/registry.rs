@@ -2,7 +2,8 @@
 //! test proves the two sets are equal.
 
 use super::{
-    accounts, cloudtrail, config, ec2, iam, kms, org, s3, securityhub, CheckContext, Outcome,
+    accounts, cloudtrail, config, ec2, iam, kms, monitoring, org, s3, securityhub, CheckContext,
+    Outcome,
 };
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
@@ -95,6 +96,54 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ("s3_deny_http", s3::deny_http),
     ("ec2_instance_roles", ec2::instance_roles),
     ("securityhub_enabled", securityhub::enabled),
+    (
+        "monitoring_unauthorized_api_calls",
+        monitoring::metric_filter_alarm,
+    ),
+    (
+        "monitoring_console_signin_without_mfa",
+        monitoring::metric_filter_alarm,
+    ),
+    ("monitoring_root_usage", monitoring::metric_filter_alarm),
+    (
+        "monitoring_iam_policy_changes",
+        monitoring::metric_filter_alarm,
+    ),
+    (
+        "monitoring_cloudtrail_changes",
+        monitoring::metric_filter_alarm,
+    ),
+    (
+        "monitoring_console_auth_failures",
+        monitoring::metric_filter_alarm,
+    ),
+    (
+        "monitoring_cmk_disable_or_deletion",
+        monitoring::metric_filter_alarm,
+    ),
+    (
+        "monitoring_s3_bucket_policy_changes",
+        monitoring::metric_filter_alarm,
+    ),
+    ("monitoring_config_changes", monitoring::metric_filter_alarm),
+    (
+        "monitoring_security_group_changes",
+        monitoring::metric_filter_alarm,
+    ),
+    ("monitoring_nacl_changes", monitoring::metric_filter_alarm),
+    (
+        "monitoring_network_gateway_changes",
+        monitoring::metric_filter_alarm,
+    ),
+    (
+        "monitoring_route_table_changes",
+        monitoring::metric_filter_alarm,
+    ),
+    ("monitoring_vpc_changes", monitoring::metric_filter_alarm),
+    (
+        "monitoring_organizations_changes",
+        monitoring::metric_filter_alarm,
+    ),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {
@@ -159,6 +208,11 @@ mod tests {
                 "{id}: ASFF resource type"
             );
             assert!(!meta.apis.is_empty(), "{id}: apis");
+            if let Some(pattern) = &meta.filter_pattern {
+                if let Err(e) = crate::checks::filter_pattern::parse(pattern) {
+                    panic!("{id}: filter_pattern does not parse: {e}");
+                }
+            }
             for (name, value) in &meta.parameters {
                 assert!(
                     value.as_integer().is_some(),
