@@ -547,7 +547,8 @@ mod tests {
 
     #[test]
     fn the_trail_must_qualify() {
-        let edits: [(fn(&mut crate::evidence::Trail), &str); 4] = [
+        type Edit = fn(&mut crate::evidence::Trail);
+        let edits: [(Edit, &str); 4] = [
             (|t| t.is_multi_region = false, "single-region"),
             (
                 |t| t.status.as_mut().unwrap().is_logging = false,
