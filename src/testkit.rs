@@ -649,6 +649,73 @@ pub fn demo_evidence() -> Evidence {
             },
         ]);
     }
+    // Regional services: only an unused-access analyzer in eu-west-1; GuardDuty suspended in
+    // Sydney; a public, unencrypted, single-AZ reporting database next to an Aurora cluster; an
+    // unencrypted EFS file system.
+    if let Some(eu) = a.regional.get_mut("eu-west-1") {
+        eu.access_analyzers = Some(Ok(vec![Analyzer {
+            name: "unused-access".to_string(),
+            arn: format!("arn:aws:access-analyzer:eu-west-1:{acct}:analyzer/unused-access"),
+            kind: "ACCOUNT_UNUSED_ACCESS".to_string(),
+            status: "ACTIVE".to_string(),
+        }]));
+        eu.efs = Some(Ok(vec![EfsFileSystem {
+            id: "fs-0a1b2c3d4e5f60718".to_string(),
+            arn: format!(
+                "arn:aws:elasticfilesystem:eu-west-1:{acct}:file-system/fs-0a1b2c3d4e5f60718"
+            ),
+            name: Some("shared-home".to_string()),
+            encrypted: false,
+            kms_key_id: None,
+        }]));
+    }
+    if let Some(ap) = a.regional.get_mut("ap-southeast-2") {
+        ap.guardduty = Some(Ok(vec![GuardDutyDetector {
+            id: "detector-ap-southeast-2".to_string(),
+            status: Ok("DISABLED".to_string()),
+        }]));
+    }
+    if let Some(us) = a.regional.get_mut("us-east-1") {
+        let instance = |id: &str, engine: &str, cluster: Option<&str>| DbInstance {
+            id: id.to_string(),
+            arn: format!("arn:aws:rds:us-east-1:{acct}:db:{id}"),
+            engine: engine.to_string(),
+            storage_encrypted: true,
+            auto_minor_version_upgrade: true,
+            publicly_accessible: false,
+            multi_az: false,
+            cluster_id: cluster.map(str::to_string),
+        };
+        let mut reports = instance("legacy-reports", "mysql", None);
+        reports.storage_encrypted = false;
+        reports.auto_minor_version_upgrade = false;
+        reports.publicly_accessible = true;
+        us.rds = Some(RdsEvidence {
+            instances: Ok(vec![
+                instance("orders-1", "aurora-postgresql", Some("orders")),
+                instance("orders-2", "aurora-postgresql", Some("orders")),
+                reports,
+            ]),
+            clusters: Ok(vec![DbCluster {
+                id: "orders".to_string(),
+                arn: format!("arn:aws:rds:us-east-1:{acct}:cluster:orders"),
+                engine: "aurora-postgresql".to_string(),
+                storage_encrypted: true,
+                multi_az: true,
+            }]),
+        });
+        us.efs = Some(Ok(vec![EfsFileSystem {
+            id: "fs-09f8e7d6c5b4a3921".to_string(),
+            arn: format!(
+                "arn:aws:elasticfilesystem:us-east-1:{acct}:file-system/fs-09f8e7d6c5b4a3921"
+            ),
+            name: Some("build-cache".to_string()),
+            encrypted: true,
+            kms_key_id: Some(format!(
+                "arn:aws:kms:us-east-1:{acct}:key/1a2b3c4d-payments"
+            )),
+        }]));
+    }
     if let Some(us) = a.regional.get_mut("us-east-1") {
         us.kms = Ok(vec![
             customer_key(acct, "us-east-1", "1a2b3c4d-payments", true),

@@ -14,6 +14,7 @@ pub mod registry;
 pub mod resource_policy;
 mod s3;
 mod securityhub;
+mod services;
 #[cfg(test)]
 mod testing;
 

@@ -2,8 +2,8 @@
 //! test proves the two sets are equal.
 
 use super::{
-    accounts, cloudtrail, config, ec2, iam, kms, monitoring, org, s3, securityhub, CheckContext,
-    Outcome,
+    accounts, cloudtrail, config, ec2, iam, kms, monitoring, org, s3, securityhub, services,
+    CheckContext, Outcome,
 };
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
@@ -144,6 +144,19 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
         "monitoring_organizations_changes",
         monitoring::metric_filter_alarm,
     ),
+    ("accessanalyzer_enabled", services::accessanalyzer_enabled),
+    ("rds_storage_encrypted", services::rds_storage_encrypted),
+    (
+        "rds_auto_minor_version_upgrade",
+        services::rds_auto_minor_version_upgrade,
+    ),
+    (
+        "rds_not_publicly_accessible",
+        services::rds_not_publicly_accessible,
+    ),
+    ("rds_multi_az", services::rds_multi_az),
+    ("efs_encrypted", services::efs_encrypted),
+    ("guardduty_enabled", services::guardduty_enabled),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {
