@@ -2,7 +2,8 @@
 //! test proves the two sets are equal.
 
 use super::{
-    accounts, cloudtrail, config, ec2, iam, kms, org, s3, securityhub, CheckContext, Outcome,
+    accounts, cloudtrail, config, ec2, governance, iam, kms, org, s3, securityhub, CheckContext,
+    Outcome,
 };
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
@@ -95,6 +96,32 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ("s3_deny_http", s3::deny_http),
     ("ec2_instance_roles", ec2::instance_roles),
     ("securityhub_enabled", securityhub::enabled),
+    (
+        "iam_centralized_root_access",
+        governance::centralized_root_access,
+    ),
+    (
+        "organizations_delegated_policy_admin",
+        governance::delegated_policy_admin,
+    ),
+    (
+        "organizations_delegated_service_admins",
+        governance::delegated_service_admins,
+    ),
+    ("account_contact_details", governance::contact_details),
+    ("account_security_contact", governance::security_contact),
+    (
+        "iam_cloudshell_full_access_restricted",
+        governance::cloudshell_full_access,
+    ),
+    (
+        "resource_policy_not_public",
+        governance::resource_policy_not_public,
+    ),
+    (
+        "ec2_peering_routes_least_access",
+        governance::peering_routes_least_access,
+    ),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {
