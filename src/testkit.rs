@@ -495,6 +495,33 @@ pub fn demo_evidence() -> Evidence {
     for principal in [GUARDDUTY_PRINCIPAL, SECURITYHUB_PRINCIPAL] {
         a.delegated_admins.insert(principal.to_string(), Ok(vec![]));
     }
+    // Root credentials are managed centrally but root sessions are not; no delegated
+    // administrator manages policies or the trusted services.
+    a.org_governance = Some(OrgGovernance {
+        iam_root_features: Ok(vec!["RootCredentialsManagement".to_string()]),
+        resource_policy: Ok(None),
+        service_access: Ok(vec![
+            GUARDDUTY_PRINCIPAL.to_string(),
+            SECURITYHUB_PRINCIPAL.to_string(),
+            "sso.amazonaws.com".to_string(),
+        ]),
+        delegated_admins: Ok(BTreeMap::new()),
+    });
+    // No security contact; developers may use CloudShell with full access.
+    if let Some(contacts) = a.contacts.as_mut() {
+        contacts.alternate.insert("SECURITY".to_string(), Ok(None));
+    }
+    a.iam.authorization_details = Ok(AuthorizationDetails {
+        groups: vec![IamGroup {
+            name: "developers".to_string(),
+            arn: format!("arn:aws:iam::{acct}:group/developers"),
+            attached_policy_arns: vec![
+                "arn:aws:iam::aws:policy/AWSCloudShellFullAccess".to_string()
+            ],
+            inline_policies: vec![],
+        }],
+        ..AuthorizationDetails::default()
+    });
 
     // S3: the trail bucket has no access logging; the access-log bucket keeps logs forever; a
     // public website bucket; a data bucket whose policy the auditor may not read.
@@ -715,6 +742,36 @@ pub fn demo_evidence() -> Evidence {
                 "arn:aws:kms:us-east-1:{acct}:key/1a2b3c4d-payments"
             )),
         }]));
+    }
+    // A queue anyone may send to, and a peering route wider than the peer VPC.
+    if let Some(rp) = a
+        .regional
+        .get_mut("us-east-1")
+        .and_then(|r| r.resource_policies.as_mut())
+    {
+        rp.sqs_queues = Ok(vec![PolicyHolder {
+            arn: format!("arn:aws:sqs:us-east-1:{acct}:order-events"),
+            name: "order-events".to_string(),
+            policy: Ok(Some(r#"{"Version":"2012-10-17","Statement":[{"Sid":"AnyoneCanSend","Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:111122223333:order-events"}]}"#.to_string())),
+        }]);
+    }
+    if let Some(eu) = a.regional.get_mut("eu-west-1") {
+        eu.peering = Some(PeeringEvidence {
+            routes: Ok(vec![PeeringRoute {
+                route_table_id: "rtb-0shared".to_string(),
+                vpc_id: "vpc-eu-west-1".to_string(),
+                destination: "10.0.0.0/8".to_string(),
+                peering_connection_id: "pcx-0analytics".to_string(),
+            }]),
+            connections: Ok(vec![PeeringConnection {
+                id: "pcx-0analytics".to_string(),
+                status: "active".to_string(),
+                requester_vpc_id: "vpc-eu-west-1".to_string(),
+                requester_cidrs: vec!["172.31.0.0/16".to_string()],
+                accepter_vpc_id: "vpc-0analytics".to_string(),
+                accepter_cidrs: vec!["10.40.0.0/16".to_string()],
+            }]),
+        });
     }
     if let Some(us) = a.regional.get_mut("us-east-1") {
         us.kms = Ok(vec![

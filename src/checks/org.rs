@@ -8,7 +8,9 @@ use crate::evidence::OrganizationInfo;
 use crate::model::{Resource, Status};
 
 /// The organization the account belongs to, or the outcome that replaces the verdict.
-fn organization<'a>(ctx: &'a CheckContext) -> Result<&'a OrganizationInfo, Vec<Outcome>> {
+pub(super) fn organization<'a>(
+    ctx: &'a CheckContext,
+) -> Result<&'a OrganizationInfo, Vec<Outcome>> {
     let home = ctx.home();
     match &ctx.account.organization {
         None => Err(vec![Outcome::not_collected(

@@ -2,8 +2,8 @@
 //! test proves the two sets are equal.
 
 use super::{
-    accounts, cloudtrail, config, ec2, iam, kms, monitoring, org, s3, securityhub, services,
-    CheckContext, Outcome,
+    accounts, cloudtrail, config, ec2, governance, iam, kms, monitoring, org, s3, securityhub,
+    services, CheckContext, Outcome,
 };
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
@@ -157,6 +157,32 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ("rds_multi_az", services::rds_multi_az),
     ("efs_encrypted", services::efs_encrypted),
     ("guardduty_enabled", services::guardduty_enabled),
+    (
+        "iam_centralized_root_access",
+        governance::centralized_root_access,
+    ),
+    (
+        "organizations_delegated_policy_admin",
+        governance::delegated_policy_admin,
+    ),
+    (
+        "organizations_delegated_service_admins",
+        governance::delegated_service_admins,
+    ),
+    ("account_contact_details", governance::contact_details),
+    ("account_security_contact", governance::security_contact),
+    (
+        "iam_cloudshell_full_access_restricted",
+        governance::cloudshell_full_access,
+    ),
+    (
+        "resource_policy_not_public",
+        governance::resource_policy_not_public,
+    ),
+    (
+        "ec2_peering_routes_least_access",
+        governance::peering_routes_least_access,
+    ),
 ];
 
 pub fn logic(id: &str) -> Option<CheckFn> {
