@@ -45,7 +45,7 @@ pub enum Command {
     Diff(DiffArgs),
     /// Join reports of shards (`scan --org --shard K/N`) into one report
     Merge(MergeArgs),
-    /// List the checks or show one
+    /// List the checks, show one, or show framework coverage
     Checks {
         #[command(subcommand)]
         command: ChecksCommand,
@@ -61,6 +61,13 @@ pub enum ChecksCommand {
     },
     /// Everything about one check
     Show { id: String },
+    /// How many recommendations of each framework warden evaluates (Automated and Manual apart),
+    /// as the Markdown table in the README; `--missing` lists those left for a person
+    Coverage {
+        /// Also list every recommendation that no check evaluates
+        #[arg(long)]
+        missing: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -515,6 +515,28 @@ pub fn diff(args: &DiffArgs) -> Result<u8> {
 pub fn checks(command: &ChecksCommand) -> Result<u8> {
     let catalog = Catalog::builtin();
     match command {
+        ChecksCommand::Coverage { missing } => {
+            print!("{}", catalog.coverage_table());
+            if *missing {
+                for fw in &catalog.frameworks {
+                    let left: Vec<_> = fw
+                        .requirements
+                        .iter()
+                        .filter(|r| r.checks.is_empty())
+                        .collect();
+                    if left.is_empty() {
+                        continue;
+                    }
+                    println!(
+                        "\n{}: not evaluated by any check (MANUAL findings):",
+                        fw.name
+                    );
+                    for r in left {
+                        println!("  {} {}", r.id, r.title);
+                    }
+                }
+            }
+        }
         ChecksCommand::List { format } => {
             let rows: Vec<serde_json::Value> = catalog
                 .checks

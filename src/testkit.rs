@@ -778,25 +778,39 @@ pub fn demo_evidence() -> Evidence {
             customer_key(acct, "us-east-1", "1a2b3c4d-payments", true),
             customer_key(acct, "us-east-1", "9f8e7d6c-backups", false),
         ]);
-        us.metric_filters = Ok(vec![MetricFilter {
-            name: "RootUsage".to_string(),
-            log_group_name: "cloudtrail".to_string(),
-            pattern: r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#.to_string(),
-            metrics: vec![("CISBenchmark".to_string(), "RootUsageCount".to_string())],
-        }]);
-        us.alarms = Ok(vec![MetricAlarm {
-            name: "root-usage".to_string(),
-            arn: format!("arn:aws:cloudwatch:us-east-1:{acct}:alarm:root-usage"),
-            namespace: Some("CISBenchmark".to_string()),
-            metric_name: Some("RootUsageCount".to_string()),
-            alarm_actions: vec![format!("arn:aws:sns:us-east-1:{acct}:security-alerts")],
-            actions_enabled: true,
-        }]);
-        us.sns_subscriptions = Ok(vec![SnsSubscription {
-            topic_arn: format!("arn:aws:sns:us-east-1:{acct}:security-alerts"),
-            protocol: "email".to_string(),
-            subscription_arn: format!("arn:aws:sns:us-east-1:{acct}:security-alerts:4e1c"),
-        }]);
+    }
+    // Monitoring: the CIS filters and alarms exist in us-east-1, but the network ones were never
+    // added, the unauthorized-calls filter is narrower than CIS's, and the console-without-MFA
+    // filter is written differently (and still covers CIS's pattern).
+    install_cis_alarms(&mut a, "us-east-1");
+    if let Some(Ok(filters)) = a
+        .regional
+        .get_mut("us-east-1")
+        .map(|r| &mut r.metric_filters)
+    {
+        filters.retain(|f| {
+            ![
+                "monitoring_security_group_changes",
+                "monitoring_nacl_changes",
+                "monitoring_network_gateway_changes",
+                "monitoring_route_table_changes",
+                "monitoring_vpc_changes",
+            ]
+            .contains(&f.name.as_str())
+        });
+        for f in filters.iter_mut() {
+            match f.name.as_str() {
+                "monitoring_unauthorized_api_calls" => {
+                    f.pattern = r#"{ $.errorCode = "AccessDenied" }"#.to_string()
+                }
+                "monitoring_console_signin_without_mfa" => {
+                    f.pattern =
+                        r#"{($.eventName=ConsoleLogin) && ($.additionalEventData.MFAUsed!=Yes)}"#
+                            .to_string()
+                }
+                _ => {}
+            }
+        }
     }
     evidence_of(vec![a], now)
 }

@@ -171,6 +171,53 @@ fn framework_rank(id: &str) -> (u8, String) {
     }
 }
 
+/// Recommendations of one framework evaluated by at least one check, out of all, by assessment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub automated: (usize, usize),
+    pub manual: (usize, usize),
+}
+
+impl Framework {
+    pub fn coverage(&self) -> Coverage {
+        let mut c = Coverage::default();
+        for r in &self.requirements {
+            let slot = match r.assessment {
+                Assessment::Automated => &mut c.automated,
+                Assessment::Manual => &mut c.manual,
+            };
+            slot.1 += 1;
+            if !r.checks.is_empty() {
+                slot.0 += 1;
+            }
+        }
+        c
+    }
+}
+
+impl Catalog {
+    /// The README's coverage table, generated from the framework files.
+    pub fn coverage_table(&self) -> String {
+        let mut out = String::from(
+            "| Framework | Automated recommendations evaluated | Manual recommendations evaluated | All evaluated |\n|---|---|---|---|\n",
+        );
+        for fw in &self.frameworks {
+            let c = fw.coverage();
+            let all = (c.automated.0 + c.manual.0, c.automated.1 + c.manual.1);
+            let manual = if c.manual.1 == 0 {
+                "–".to_string()
+            } else {
+                format!("{} / {}", c.manual.0, c.manual.1)
+            };
+            out.push_str(&format!(
+                "| {} | {} / {} | {manual} | {} / {} |\n",
+                fw.name, c.automated.0, c.automated.1, all.0, all.1
+            ));
+        }
+        out
+    }
+}
+
 impl CheckMeta {
     pub fn param_u64(&self, name: &str) -> Option<u64> {
         self.parameters
