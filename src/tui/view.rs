@@ -207,13 +207,15 @@ fn score_line(name: &str, pass: usize, fail: usize, width: usize) -> Line<'stati
         return Line::from(format!("{:<name_w$} {:>10}   —", cut(name, name_w), ""));
     }
     let f = pass as f64 / (pass + fail) as f64;
+    // The counts get the room they need; the name gives way.
+    let counts = format!("{pass}/{}", pass + fail);
+    let counts_w = counts.len().max(7);
+    let name_w = width.saturating_sub(18 + counts_w).max(8);
     Line::from(format!(
-        "{:<name_w$} {} {:>3}% {}/{}",
+        "{:<name_w$} {} {:>3}% {counts:<counts_w$}",
         cut(name, name_w),
         bar(f, 10),
         (f * 100.0).round() as u32,
-        pass,
-        pass + fail
     ))
 }
 
