@@ -468,6 +468,55 @@ pub fn user_single_active_key(ctx: &CheckContext) -> Vec<Outcome> {
     )
 }
 
+/// CIS v5.0.0 1.10 / v3.0.0 1.11: keys created with a console user and never used. The
+/// credential report says `N/A` for the last use of a key that was never used.
+pub fn no_unused_initial_access_keys(ctx: &CheckContext) -> Vec<Outcome> {
+    per_user(
+        ctx,
+        |row| row.password_enabled == ReportFlag::True && row.access_keys.iter().any(|k| k.active),
+        |row| {
+            let never_used: Vec<String> = row
+                .access_keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.active && k.last_used_date == ReportDate::NotApplicable)
+                .map(|(i, k)| match k.last_rotated.date() {
+                    Some(created) => {
+                        format!("key {} (created {})", i + 1, created.format("%Y-%m-%d"))
+                    }
+                    None => format!("key {}", i + 1),
+                })
+                .collect();
+            let evidence = json!({
+                "password_enabled": true,
+                "active_keys_never_used": never_used,
+            });
+            if never_used.is_empty() {
+                Outcome::pass(
+                    ctx.home(),
+                    user_resource(row),
+                    format!(
+                        "User {} has a console password and every active access key has been used.",
+                        row.user
+                    ),
+                )
+            } else {
+                Outcome::fail(
+                    ctx.home(),
+                    user_resource(row),
+                    format!(
+                        "User {} has a console password and an active access key that has never been used: {}.",
+                        row.user,
+                        never_used.join(", ")
+                    ),
+                )
+            }
+            .with_evidence(evidence)
+        },
+        "No IAM user with a console password has an active access key.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use crate::checks::testing::{expect, one};
@@ -1260,5 +1309,41 @@ mod tests {
             Status::NotApplicable,
             &["No IAM user has an active access key"],
         );
+    }
+
+    // ---- iam_no_unused_initial_access_keys ----
+
+    #[test]
+    fn keys_never_used_by_console_users_fail() {
+        const CHECK: &str = "iam_no_unused_initial_access_keys";
+        let a = with_user(|u| u.access_keys[0] = key(ago(10), Some(ago(1))));
+        one(run(CHECK, a), Status::Pass, &["bob", "has been used"]);
+        let a = with_user(|u| u.access_keys = [key(ago(10), Some(ago(1))), key(ago(400), None)]);
+        let f = one(
+            run(CHECK, a),
+            Status::Fail,
+            &["bob", "never been used", "key 2"],
+        );
+        assert_eq!(
+            f.evidence["active_keys_never_used"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        // An inactive unused key, or a user without a password, is out of scope.
+        let a = with_user(|u| {
+            u.access_keys[0] = key(ago(10), None);
+            u.access_keys[0].active = false;
+        });
+        account_wide(run(CHECK, a), Status::NotApplicable, &["console password"]);
+        let a = with_user(|u| {
+            u.access_keys[0] = key(ago(10), None);
+            u.password_enabled = ReportFlag::False;
+        });
+        account_wide(run(CHECK, a), Status::NotApplicable, &[]);
+        let mut a = account();
+        a.iam.credential_report = Err(denied("iam:GetCredentialReport", HOME, ACCT));
+        account_wide(run(CHECK, a), Status::Error, &["iam:GetCredentialReport"]);
     }
 }
