@@ -236,6 +236,7 @@ pub fn ec2_ok(region: &str) -> Ec2Evidence {
             resource_id: vpc,
             status: "ACTIVE".to_string(),
             traffic_type: "ALL".to_string(),
+            destination: None,
         }]),
         instances: Ok(vec![]),
     }
@@ -317,7 +318,8 @@ pub fn customer_key(account: &str, region: &str, id: &str, rotation: bool) -> Km
 }
 
 /// A well-configured account: every check passes or is not applicable, except the S3 data-event
-/// checks (its trail logs management events only). Tests break one thing.
+/// checks (its trail logs management events only) and centralised logging (its trail delivers to
+/// a bucket of its own). Tests break one thing.
 pub fn compliant_account(account: &str, regions: &[&str], now: DateTime<Utc>) -> AccountEvidence {
     let mut evidence = compliant_account_without_alarms(account, regions, now);
     if let Some(home) = regions.first() {

@@ -257,6 +257,88 @@ pub fn cloudwatch_logs_integration(ctx: &CheckContext) -> Vec<Outcome> {
     })
 }
 
+/// AWS logging best practice: the account's activity reaches a central place — an organization
+/// trail, or a logging multi-region trail delivering to a bucket another account owns.
+pub fn logs_centralized(ctx: &CheckContext) -> Vec<Outcome> {
+    let mut errors = describe_errors(ctx);
+    let mut local = Vec::new();
+    for trail in ctx
+        .account
+        .cloudtrail
+        .trails
+        .values()
+        .filter(|t| t.is_multi_region)
+    {
+        let logging = match &trail.status {
+            Ok(s) => s.is_logging,
+            Err(e) => {
+                errors.push(Outcome::error(&trail.home_region, trail_resource(trail), e));
+                continue;
+            }
+        };
+        if !logging {
+            local.push(format!("{} is not logging", trail.name));
+            continue;
+        }
+        let evidence = json!({
+            "trail": trail.arn,
+            "is_organization_trail": trail.is_organization_trail,
+            "owner_account": trail.owner_account,
+            "s3_bucket": trail.s3_bucket_name,
+        });
+        if trail.is_organization_trail || trail.owner_account != ctx.account.account_id {
+            return vec![Outcome::pass(
+                ctx.home(),
+                trail_resource(trail),
+                format!(
+                    "Organization trail {} (account {}) collects this account's events centrally.",
+                    trail.name, trail.owner_account
+                ),
+            )
+            .with_evidence(evidence)];
+        }
+        let Some(bucket) = &trail.s3_bucket_name else {
+            local.push(format!("{} names no S3 bucket", trail.name));
+            continue;
+        };
+        match lookup_bucket(ctx, bucket) {
+            BucketLookup::Elsewhere => {
+                return vec![Outcome::pass(
+                    ctx.home(),
+                    trail_resource(trail),
+                    format!(
+                        "Trail {} delivers to bucket {bucket}, which this account does not own: logs are kept in another (log-archive) account.",
+                        trail.name
+                    ),
+                )
+                .with_evidence(evidence)]
+            }
+            BucketLookup::Unknown(e) => errors.push(Outcome::error(ctx.home(), ctx.account_resource(), e)),
+            BucketLookup::Here(_) => local.push(format!(
+                "{} delivers to bucket {bucket} in this account",
+                trail.name
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return errors;
+    }
+    let detail = if local.is_empty() {
+        "No logging multi-region trail exists, so no activity reaches a central log archive."
+            .to_string()
+    } else {
+        format!(
+            "Logs stay in this account, where a compromised administrator can delete them: {}.",
+            local.join("; ")
+        )
+    };
+    vec![
+        Outcome::fail(ctx.home(), ctx.account_resource(), detail).with_evidence(
+            json!({ "trails": ctx.account.cloudtrail.trails.keys().collect::<Vec<_>>() }),
+        ),
+    ]
+}
+
 /// The distinct buckets trails deliver to, with the trails that use each.
 fn trail_buckets<'a>(ctx: &'a CheckContext) -> Vec<(String, Vec<&'a Trail>)> {
     let mut map: std::collections::BTreeMap<String, Vec<&Trail>> = Default::default();
@@ -1773,5 +1855,80 @@ mod tests {
                 &["cloudtrail:GetEventSelectors"],
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod centralized_tests {
+    use chrono::{DateTime, Utc};
+
+    use crate::checks::testing::{one, run_check};
+    use crate::model::Status;
+    use crate::testkit::*;
+
+    const ACCT: &str = "111122223333";
+    const CHECK: &str = "cloudtrail_logs_centralized";
+
+    fn now() -> DateTime<Utc> {
+        at("2026-11-01T09:00:00Z")
+    }
+
+    #[test]
+    fn logs_leave_the_account_through_an_organization_trail_or_a_foreign_bucket() {
+        // The compliant account's trail delivers to its own bucket.
+        let a = compliant_account(ACCT, &["us-east-1"], now());
+        one(
+            run_check(CHECK, a, &[], now()),
+            Status::Fail,
+            &["in this account"],
+        );
+
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        a.cloudtrail.trails.values_mut().for_each(|t| {
+            t.s3_bucket_name = Some("acme-log-archive".to_string());
+        });
+        one(
+            run_check(CHECK, a, &[], now()),
+            Status::Pass,
+            &["acme-log-archive", "does not own"],
+        );
+
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        a.cloudtrail.trails.values_mut().for_each(|t| {
+            t.is_organization_trail = true;
+            t.owner_account = "999988887777".to_string();
+        });
+        one(
+            run_check(CHECK, a, &[], now()),
+            Status::Pass,
+            &["Organization trail", "999988887777"],
+        );
+
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        a.cloudtrail.trails.values_mut().for_each(|t| {
+            t.s3_bucket_name = Some("acme-log-archive".to_string());
+            t.status.as_mut().unwrap().is_logging = false;
+        });
+        one(
+            run_check(CHECK, a, &[], now()),
+            Status::Fail,
+            &["not logging"],
+        );
+
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        a.s3.buckets = Err(denied("s3:ListBuckets", "us-east-1", ACCT));
+        one(
+            run_check(CHECK, a, &[], now()),
+            Status::Error,
+            &["s3:ListBuckets"],
+        );
+
+        let mut a = compliant_account(ACCT, &["us-east-1"], now());
+        a.cloudtrail.trails.clear();
+        one(
+            run_check(CHECK, a, &[], now()),
+            Status::Fail,
+            &["No logging multi-region trail"],
+        );
     }
 }

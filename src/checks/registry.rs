@@ -65,6 +65,7 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
         iam::no_unused_initial_access_keys,
     ),
     ("cloudtrail_organization_trail", org::organization_trail),
+    ("cloudtrail_logs_centralized", cloudtrail::logs_centralized),
     (
         "config_organization_aggregator",
         org::organization_aggregator,

@@ -10,8 +10,8 @@ use super::cloudtrail::{
 use super::{CheckContext, Outcome};
 use crate::model::Resource;
 
-/// Every bucket that receives logs, with what sends them: trail destinations and server access
-/// log targets.
+/// Every bucket that receives logs, with what sends them: trail destinations, VPC flow log
+/// destinations and server access log targets.
 fn log_buckets(ctx: &CheckContext) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for trail in ctx.account.cloudtrail.trails.values() {
@@ -19,6 +19,21 @@ fn log_buckets(ctx: &CheckContext) -> BTreeMap<String, Vec<String>> {
             map.entry(b.clone())
                 .or_default()
                 .push(format!("CloudTrail trail {}", trail.name));
+        }
+    }
+    for flow_log in ctx
+        .account
+        .regional
+        .values()
+        .filter_map(|r| r.ec2.as_ref())
+        .filter_map(|e| e.flow_logs.as_ref().ok())
+        .flatten()
+    {
+        if let Some(b) = flow_log.s3_bucket() {
+            map.entry(b.to_string()).or_default().push(format!(
+                "flow log {} of {}",
+                flow_log.id, flow_log.resource_id
+            ));
         }
     }
     if let Ok(buckets) = &ctx.account.s3.buckets {
@@ -403,6 +418,33 @@ mod tests {
             &["no lifecycle configuration", "kept and billed forever"],
         );
         assert!(f.evidence["lifecycle_rules"].is_null());
+    }
+
+    #[test]
+    fn flow_log_destination_buckets_are_log_buckets_too() {
+        let mut a = account();
+        let mut flow = bucket("acme-flow-logs", OTHER);
+        flow.lifecycle = Ok(None);
+        buckets(&mut a).push(flow);
+        let ec2 = a.regional.get_mut(OTHER).unwrap().ec2.as_mut().unwrap();
+        ec2.flow_logs.as_mut().unwrap()[0].destination =
+            Some("arn:aws:s3:::acme-flow-logs/vpc/".to_string());
+        let findings = run(a);
+        let f = find(&findings, &arn("acme-flow-logs"));
+        expect(
+            f,
+            Status::Fail,
+            &["flow log fl-", "no lifecycle configuration"],
+        );
+        // A flow log into CloudWatch Logs names no bucket.
+        let log_group = crate::evidence::FlowLog {
+            id: "fl-1".to_string(),
+            resource_id: "vpc-1".to_string(),
+            status: "ACTIVE".to_string(),
+            traffic_type: "ALL".to_string(),
+            destination: Some("arn:aws:logs:us-east-1:111122223333:log-group:flows".to_string()),
+        };
+        assert_eq!(log_group.s3_bucket(), None);
     }
 
     #[test]

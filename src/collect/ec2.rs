@@ -155,6 +155,7 @@ async fn flow_logs(client: &Client, scope: &Scope) -> Collected<Vec<FlowLog>> {
                 .traffic_type()
                 .map(|t| t.as_str().to_string())
                 .unwrap_or_default(),
+            destination: l.log_destination().map(str::to_string),
         })
         .collect())
 }

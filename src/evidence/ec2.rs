@@ -107,6 +107,20 @@ pub struct FlowLog {
     pub status: String,
     /// `ALL`, `ACCEPT` or `REJECT`.
     pub traffic_type: String,
+    /// Where the flow log delivers: an S3 bucket ARN (`arn:aws:s3:::bucket/prefix`), a log group
+    /// or a Firehose stream; `None` in evidence from before it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+}
+
+impl FlowLog {
+    /// The S3 bucket the flow log delivers to, if it delivers to S3.
+    pub fn s3_bucket(&self) -> Option<&str> {
+        let rest = self.destination.as_deref()?.strip_prefix("arn:")?;
+        let (_, rest) = rest.split_once(':')?;
+        let rest = rest.strip_prefix("s3:::")?;
+        Some(rest.split('/').next().unwrap_or(rest)).filter(|b| !b.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
