@@ -507,3 +507,189 @@ pub async fn org_governance(
         delegated_admins,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The APIs moto does not implement, answered by `aws-smithy-mocks`.
+    use super::*;
+    use crate::collect::{mocked_client, test_scope};
+    use crate::evidence::ErrorKind;
+    use aws_smithy_mocks::mock;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn error(code: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code(code)
+            .message(format!("{code} (mocked)"))
+            .build()
+    }
+
+    #[tokio::test]
+    async fn access_analyzers_are_listed_and_denial_is_an_error() {
+        use aws_sdk_accessanalyzer::operation::list_analyzers::{
+            ListAnalyzersError, ListAnalyzersOutput,
+        };
+        use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
+        let summary = |name: &str, kind: Type, status: AnalyzerStatus| {
+            AnalyzerSummary::builder()
+                .arn(format!(
+                    "arn:aws:access-analyzer:us-east-1:111122223333:analyzer/{name}"
+                ))
+                .name(name)
+                .r#type(kind)
+                .created_at(aws_smithy_types::DateTime::from_secs(0))
+                .status(status)
+                .build()
+                .unwrap()
+        };
+        let client = mocked_client!(
+            aws_sdk_accessanalyzer,
+            mock!(aws_sdk_accessanalyzer::Client::list_analyzers).then_output(move || {
+                ListAnalyzersOutput::builder()
+                    .analyzers(summary("external", Type::Account, AnalyzerStatus::Active))
+                    .analyzers(summary(
+                        "unused",
+                        Type::AccountUnusedAccess,
+                        AnalyzerStatus::Active,
+                    ))
+                    .build()
+                    .unwrap()
+            }),
+        );
+        let analyzers = access_analyzers(&client, &test_scope()).await.unwrap();
+        assert_eq!(analyzers.len(), 2);
+        assert!(analyzers[0].is_active_external());
+        assert_eq!(analyzers[1].kind, "ACCOUNT_UNUSED_ACCESS");
+        assert!(!analyzers[1].is_active_external());
+
+        let denied = mocked_client!(
+            aws_sdk_accessanalyzer,
+            mock!(aws_sdk_accessanalyzer::Client::list_analyzers)
+                .then_error(|| ListAnalyzersError::generic(error("AccessDeniedException"))),
+        );
+        let err = access_analyzers(&denied, &test_scope()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AccessDenied);
+        assert_eq!(err.operation, "access-analyzer:ListAnalyzers");
+    }
+
+    #[tokio::test]
+    async fn missing_contacts_are_facts_and_other_failures_errors() {
+        use aws_sdk_account::operation::get_alternate_contact::{
+            GetAlternateContactError, GetAlternateContactOutput,
+        };
+        use aws_sdk_account::operation::get_contact_information::GetContactInformationError;
+        let client = mocked_client!(
+            aws_sdk_account,
+            mock!(aws_sdk_account::Client::get_contact_information).then_error(|| {
+                GetContactInformationError::generic(error("AccessDeniedException"))
+            }),
+            mock!(aws_sdk_account::Client::get_alternate_contact)
+                .match_requests(
+                    |r| r.alternate_contact_type().map(|t| t.as_str()) == Some("SECURITY")
+                )
+                .then_output(|| {
+                    GetAlternateContactOutput::builder()
+                        .alternate_contact(
+                            aws_sdk_account::types::AlternateContact::builder()
+                                .name("Sec")
+                                .title("CISO")
+                                .email_address("sec@example.com")
+                                .phone_number("+1 206 555 0100")
+                                .build(),
+                        )
+                        .build()
+                }),
+            mock!(aws_sdk_account::Client::get_alternate_contact)
+                .match_requests(
+                    |r| r.alternate_contact_type().map(|t| t.as_str()) == Some("BILLING")
+                )
+                .then_error(|| GetAlternateContactError::generic(error(
+                    "ResourceNotFoundException"
+                ))),
+            mock!(aws_sdk_account::Client::get_alternate_contact)
+                .match_requests(
+                    |r| r.alternate_contact_type().map(|t| t.as_str()) == Some("OPERATIONS")
+                )
+                .then_error(|| GetAlternateContactError::generic(error(
+                    "TooManyRequestsException"
+                ))),
+        );
+        let c = contacts(&client, &test_scope()).await;
+        assert_eq!(c.primary.unwrap_err().kind, ErrorKind::AccessDenied);
+        assert_eq!(
+            c.alternate["SECURITY"]
+                .as_ref()
+                .unwrap()
+                .as_ref()
+                .unwrap()
+                .email,
+            "sec@example.com"
+        );
+        assert_eq!(c.alternate["BILLING"], Ok(None));
+        let throttled = c.alternate["OPERATIONS"].as_ref().unwrap_err();
+        assert_eq!(throttled.kind, ErrorKind::Throttled);
+        assert_eq!(throttled.operation, "account:GetAlternateContact");
+    }
+
+    #[tokio::test]
+    async fn governance_reads_not_configured_as_empty() {
+        use aws_sdk_iam::operation::list_organizations_features::ListOrganizationsFeaturesError;
+        use aws_sdk_organizations::operation::describe_resource_policy::DescribeResourcePolicyError;
+        use aws_sdk_organizations::operation::list_aws_service_access_for_organization::ListAwsServiceAccessForOrganizationOutput;
+        use aws_sdk_organizations::operation::list_delegated_administrators::ListDelegatedAdministratorsOutput;
+        use aws_sdk_organizations::operation::list_delegated_services_for_account::ListDelegatedServicesForAccountOutput;
+        let iam = mocked_client!(
+            aws_sdk_iam,
+            mock!(aws_sdk_iam::Client::list_organizations_features).then_error(|| {
+                ListOrganizationsFeaturesError::generic(error("ServiceAccessNotEnabledException"))
+            }),
+        );
+        let organizations = mocked_client!(
+            aws_sdk_organizations,
+            mock!(aws_sdk_organizations::Client::describe_resource_policy).then_error(|| {
+                DescribeResourcePolicyError::generic(error("ResourcePolicyNotFoundException"))
+            }),
+            mock!(aws_sdk_organizations::Client::list_aws_service_access_for_organization)
+                .then_output(|| {
+                    ListAwsServiceAccessForOrganizationOutput::builder()
+                        .enabled_service_principals(
+                            aws_sdk_organizations::types::EnabledServicePrincipal::builder()
+                                .service_principal("guardduty.amazonaws.com")
+                                .build(),
+                        )
+                        .build()
+                }),
+            mock!(aws_sdk_organizations::Client::list_delegated_administrators).then_output(|| {
+                ListDelegatedAdministratorsOutput::builder()
+                    .delegated_administrators(
+                        aws_sdk_organizations::types::DelegatedAdministrator::builder()
+                            .id("444455556666")
+                            .build(),
+                    )
+                    .build()
+            }),
+            mock!(aws_sdk_organizations::Client::list_delegated_services_for_account).then_output(
+                || {
+                    ListDelegatedServicesForAccountOutput::builder()
+                        .delegated_services(
+                            aws_sdk_organizations::types::DelegatedService::builder()
+                                .service_principal("guardduty.amazonaws.com")
+                                .build(),
+                        )
+                        .build()
+                }
+            ),
+        );
+        let g = org_governance(&iam, &organizations, &test_scope()).await;
+        assert_eq!(g.iam_root_features, Ok(vec![]));
+        assert_eq!(g.resource_policy, Ok(None));
+        assert_eq!(
+            g.service_access,
+            Ok(vec!["guardduty.amazonaws.com".to_string()])
+        );
+        assert_eq!(
+            g.delegated_admins.unwrap()["444455556666"],
+            ["guardduty.amazonaws.com"]
+        );
+    }
+}
