@@ -508,6 +508,19 @@ pub fn demo_evidence() -> Evidence {
             "sso.amazonaws.com".to_string(),
         ]),
         delegated_admins: Ok(BTreeMap::new()),
+        // SCPs are enabled and one guardrail is attached to the root; RCPs are off.
+        guardrails: Some(Ok(Guardrails {
+            root_policy_types: BTreeMap::from([(
+                "SERVICE_CONTROL_POLICY".to_string(),
+                "ENABLED".to_string(),
+            )]),
+            policies: vec![GuardrailPolicy {
+                id: "p-deny-leave-org".to_string(),
+                name: "deny-leaving-the-organization".to_string(),
+                kind: "SERVICE_CONTROL_POLICY".to_string(),
+                targets: vec![("ROOT".to_string(), "Root".to_string())],
+            }],
+        })),
     });
     // No security contact; developers may use CloudShell with full access.
     if let Some(contacts) = a.contacts.as_mut() {

@@ -48,6 +48,113 @@ fn management<'a>(
     }
 }
 
+/// CIS v7.0.0 2.1.2: service control policies are enabled and a customer-managed SCP is
+/// attached somewhere. Whether they are the *right* guardrails is left to a person; the finding
+/// lists them.
+pub fn guardrails(ctx: &CheckContext) -> Vec<Outcome> {
+    let (org, gov) = match management(ctx) {
+        Ok(m) => m,
+        Err(out) => return out,
+    };
+    let home = ctx.home();
+    let g = match &gov.guardrails {
+        None => {
+            return vec![Outcome::not_collected(
+                home,
+                ctx.account_resource(),
+                "service control policies",
+            )]
+        }
+        Some(Err(e)) => return vec![Outcome::error(home, ctx.account_resource(), e)],
+        Some(Ok(g)) => g,
+    };
+    let evidence = serde_json::to_value(g).unwrap_or(Value::Null);
+    let enabled = |kind: &str| g.root_policy_types.get(kind).map(String::as_str) == Some("ENABLED");
+    if !enabled("SERVICE_CONTROL_POLICY") {
+        return vec![Outcome::fail(
+            home,
+            ctx.account_resource(),
+            format!(
+                "Service control policies are not enabled on the root of organization {}: no guardrail limits what member accounts can do.",
+                org.id
+            ),
+        )
+        .with_evidence(evidence)];
+    }
+    let scps: Vec<_> = g
+        .policies
+        .iter()
+        .filter(|p| p.kind == "SERVICE_CONTROL_POLICY")
+        .collect();
+    let describe = |p: &crate::evidence::GuardrailPolicy| {
+        let targets: Vec<String> = p
+            .targets
+            .iter()
+            .map(|(kind, name)| format!("{} {name}", kind.to_lowercase().replace('_', " ")))
+            .collect();
+        format!("{} ({})", p.name, targets.join(", "))
+    };
+    let wide: Vec<String> = scps
+        .iter()
+        .filter(|p| {
+            p.targets
+                .iter()
+                .any(|(k, _)| k == "ROOT" || k == "ORGANIZATIONAL_UNIT")
+        })
+        .map(|p| describe(p))
+        .collect();
+    let to_accounts: Vec<String> = scps
+        .iter()
+        .filter(|p| !p.targets.is_empty())
+        .map(|p| describe(p))
+        .collect();
+    let rcps = if enabled("RESOURCE_CONTROL_POLICY") {
+        "resource control policies are enabled"
+    } else {
+        "resource control policies are not enabled"
+    };
+    let outcome = if !wide.is_empty() {
+        Outcome::pass(
+            home,
+            ctx.account_resource(),
+            format!(
+                "Service control policies guard organization {}: {}; {rcps}. Review that they are the guardrails you intend.",
+                org.id,
+                wide.join("; ")
+            ),
+        )
+    } else if !to_accounts.is_empty() {
+        Outcome::pass(
+            home,
+            ctx.account_resource(),
+            format!(
+                "Service control policies are attached only to individual accounts in organization {}: {}; {rcps}. Accounts added later are not covered: consider attaching them to OUs.",
+                org.id,
+                to_accounts.join("; ")
+            ),
+        )
+    } else {
+        let written: Vec<&str> = scps.iter().map(|p| p.name.as_str()).collect();
+        Outcome::fail(
+            home,
+            ctx.account_resource(),
+            if written.is_empty() {
+                format!(
+                    "Service control policies are enabled in organization {} but only AWS's FullAWSAccess is in use: no guardrail is attached.",
+                    org.id
+                )
+            } else {
+                format!(
+                    "Customer service control policies exist in organization {} but are attached nowhere: {}.",
+                    org.id,
+                    written.join(", ")
+                )
+            },
+        )
+    };
+    vec![outcome.with_evidence(evidence)]
+}
+
 pub const ROOT_FEATURES: [&str; 2] = ["RootCredentialsManagement", "RootSessions"];
 
 pub fn centralized_root_access(ctx: &CheckContext) -> Vec<Outcome> {
@@ -875,8 +982,8 @@ mod tests {
     use super::*;
     use crate::checks::testing::{expect, one, run_check};
     use crate::evidence::{
-        AccountEvidence, AlternateContact, AuthorizationDetails, IamGroup, IamRole, IamUser,
-        PeeringEvidence, PrimaryContact,
+        AccountEvidence, AlternateContact, AuthorizationDetails, GuardrailPolicy, Guardrails,
+        IamGroup, IamRole, IamUser, PeeringEvidence, PrimaryContact,
     };
     use crate::model::Finding;
     use crate::testkit::*;
@@ -917,7 +1024,66 @@ mod tests {
                     "sso.amazonaws.com".to_string(),
                 ],
             )])),
+            guardrails: Some(Ok(Guardrails {
+                root_policy_types: BTreeMap::from([(
+                    "SERVICE_CONTROL_POLICY".to_string(),
+                    "ENABLED".to_string(),
+                )]),
+                policies: vec![GuardrailPolicy {
+                    id: "p-1".to_string(),
+                    name: "deny-regions".to_string(),
+                    kind: "SERVICE_CONTROL_POLICY".to_string(),
+                    targets: vec![("ORGANIZATIONAL_UNIT".to_string(), "workloads".to_string())],
+                }],
+            })),
         }
+    }
+
+    #[test]
+    fn guardrails_need_an_attached_customer_scp() {
+        const CHECK: &str = "organizations_guardrails";
+        one(
+            run(CHECK, mgmt_with(|_| {})),
+            Status::Pass,
+            &["deny-regions", "workloads"],
+        );
+        // Attached to single accounts only.
+        let a = mgmt_with(|g| {
+            if let Some(Ok(r)) = g.guardrails.as_mut() {
+                r.policies[0].targets = vec![("ACCOUNT".to_string(), "sandbox".to_string())];
+            }
+        });
+        one(
+            run(CHECK, a),
+            Status::Pass,
+            &["only to individual accounts"],
+        );
+        // Written but attached nowhere.
+        let a = mgmt_with(|g| {
+            if let Some(Ok(r)) = g.guardrails.as_mut() {
+                r.policies[0].targets.clear();
+            }
+        });
+        one(
+            run(CHECK, a),
+            Status::Fail,
+            &["attached nowhere", "deny-regions"],
+        );
+        // SCPs not enabled at all.
+        let a = mgmt_with(|g| {
+            if let Some(Ok(r)) = g.guardrails.as_mut() {
+                r.root_policy_types.clear();
+                r.policies.clear();
+            }
+        });
+        one(run(CHECK, a), Status::Fail, &["not enabled"]);
+        let a = mgmt_with(|g| {
+            g.guardrails = Some(Err(denied("organizations:ListRoots", "us-east-1", ACCT)))
+        });
+        one(run(CHECK, a), Status::Error, &["organizations:ListRoots"]);
+        let a = mgmt_with(|g| g.guardrails = None);
+        one(run(CHECK, a), Status::Error, &["scan again"]);
+        one(run(CHECK, base()), Status::NotApplicable, &[]);
     }
 
     fn in_org(management: &str, gov: Option<OrgGovernance>) -> AccountEvidence {

@@ -162,6 +162,7 @@ pub const LOGIC: &[(&str, CheckFn)] = &[
     ("rds_multi_az", services::rds_multi_az),
     ("efs_encrypted", services::efs_encrypted),
     ("guardduty_enabled", services::guardduty_enabled),
+    ("organizations_guardrails", governance::guardrails),
     (
         "iam_centralized_root_access",
         governance::centralized_root_access,

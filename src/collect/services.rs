@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use super::error::{classify_sdk_error, error_code, Scope};
 use crate::evidence::{
     AccountContacts, AlternateContact, Analyzer, Collected, DbCluster, DbInstance, EfsFileSystem,
-    GuardDutyDetector, KmsKey, OrgGovernance, PeeringConnection, PeeringEvidence, PeeringRoute,
-    PolicyHolder, PrimaryContact, RdsEvidence,
+    GuardDutyDetector, GuardrailPolicy, Guardrails, KmsKey, OrgGovernance, PeeringConnection,
+    PeeringEvidence, PeeringRoute, PolicyHolder, PrimaryContact, RdsEvidence,
 };
 
 pub async fn access_analyzers(
@@ -505,7 +505,92 @@ pub async fn org_governance(
         resource_policy,
         service_access,
         delegated_admins,
+        guardrails: Some(guardrails(organizations, scope).await),
     }
+}
+
+/// The policy types enabled on the organization's root and the customer-managed SCPs and RCPs
+/// with their targets.
+async fn guardrails(
+    organizations: &aws_sdk_organizations::Client,
+    scope: &Scope,
+) -> Collected<Guardrails> {
+    use aws_sdk_organizations::types::PolicyType;
+    let pages: Vec<_> = organizations
+        .list_roots()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify_sdk_error(&e, "organizations:ListRoots", scope))?;
+    let root_policy_types: BTreeMap<String, String> = pages
+        .iter()
+        .flat_map(|p| p.roots())
+        .flat_map(|r| r.policy_types())
+        .map(|t| {
+            (
+                t.r#type()
+                    .map(|k| k.as_str().to_string())
+                    .unwrap_or_default(),
+                t.status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut policies = Vec::new();
+    for kind in [
+        PolicyType::ServiceControlPolicy,
+        PolicyType::ResourceControlPolicy,
+    ] {
+        if root_policy_types.get(kind.as_str()).map(String::as_str) != Some("ENABLED") {
+            continue;
+        }
+        let pages: Vec<_> = organizations
+            .list_policies()
+            .filter(kind.clone())
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify_sdk_error(&e, "organizations:ListPolicies", scope))?;
+        for policy in pages
+            .iter()
+            .flat_map(|p| p.policies())
+            .filter(|p| !p.aws_managed())
+        {
+            let Some(id) = policy.id() else { continue };
+            let target_pages: Vec<_> = organizations
+                .list_targets_for_policy()
+                .policy_id(id)
+                .into_paginator()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| classify_sdk_error(&e, "organizations:ListTargetsForPolicy", scope))?;
+            let targets: Vec<_> = target_pages.iter().flat_map(|p| p.targets()).collect();
+            policies.push(GuardrailPolicy {
+                id: id.to_string(),
+                name: policy.name().unwrap_or_default().to_string(),
+                kind: kind.as_str().to_string(),
+                targets: targets
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.r#type()
+                                .map(|k| k.as_str().to_string())
+                                .unwrap_or_default(),
+                            t.name().or(t.target_id()).unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(Guardrails {
+        root_policy_types,
+        policies,
+    })
 }
 
 #[cfg(test)]
@@ -668,6 +753,16 @@ mod tests {
                     )
                     .build()
             }),
+            mock!(aws_sdk_organizations::Client::list_roots).then_output(|| {
+                aws_sdk_organizations::operation::list_roots::ListRootsOutput::builder()
+                    .roots(
+                        aws_sdk_organizations::types::Root::builder()
+                            .id("r-abcd")
+                            .name("Root")
+                            .build(),
+                    )
+                    .build()
+            }),
             mock!(aws_sdk_organizations::Client::list_delegated_services_for_account).then_output(
                 || {
                     ListDelegatedServicesForAccountOutput::builder()
@@ -691,5 +786,9 @@ mod tests {
             g.delegated_admins.unwrap()["444455556666"],
             ["guardduty.amazonaws.com"]
         );
+        // No policy type enabled on the root: nothing more to list.
+        let guardrails = g.guardrails.unwrap().unwrap();
+        assert!(guardrails.root_policy_types.is_empty());
+        assert!(guardrails.policies.is_empty());
     }
 }

@@ -135,6 +135,28 @@ pub struct OrgGovernance {
     /// `organizations:ListDelegatedAdministrators` + `ListDelegatedServicesForAccount`:
     /// delegated administrator account id → its service principals.
     pub delegated_admins: Collected<BTreeMap<String, Vec<String>>>,
+    /// Authorization policies (SCPs and RCPs): `None` in evidence from before they were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrails: Option<Collected<Guardrails>>,
+}
+
+/// `organizations:ListRoots`, `ListPolicies` and `ListTargetsForPolicy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guardrails {
+    /// Policy types on the root and their status, e.g. `SERVICE_CONTROL_POLICY` → `ENABLED`.
+    pub root_policy_types: BTreeMap<String, String>,
+    /// Customer-managed SCPs and RCPs (AWS-managed ones such as FullAWSAccess are left out).
+    pub policies: Vec<GuardrailPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardrailPolicy {
+    pub id: String,
+    pub name: String,
+    /// `SERVICE_CONTROL_POLICY` or `RESOURCE_CONTROL_POLICY`.
+    pub kind: String,
+    /// (target type, target id/name): `ROOT`, `ORGANIZATIONAL_UNIT` or `ACCOUNT`.
+    pub targets: Vec<(String, String)>,
 }
 
 /// `ec2:DescribeRouteTables` (routes through VPC peering connections) and
