@@ -98,7 +98,7 @@ fn browse_a_saved_report_and_quit_cleanly() {
     s.keys("3");
     s.wait_for("Findings (* muted)");
     s.keys("/bob");
-    let screen = s.wait_for("· 4 of ");
+    let screen = s.wait_for("· 5 of ");
     assert!(screen.contains("iam_user_console_mfa"), "{screen}");
     s.keys("\r\r");
     s.wait_for("Rationale");
