@@ -143,6 +143,35 @@ impl Outcome {
     }
 }
 
+/// One account-wide outcome per region: not collected (`what` names the data) where the field is
+/// `None` (evidence from before warden read it), ERROR where it could not be read, else
+/// `verdict`; one NOT_APPLICABLE when no region was scanned.
+pub(crate) fn per_region_account<T>(
+    ctx: &CheckContext,
+    what: &str,
+    get: impl Fn(&crate::evidence::RegionEvidence) -> Option<&crate::evidence::Collected<T>>,
+    verdict: impl Fn(&str, &T) -> Outcome,
+) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = ctx
+        .account
+        .regional
+        .iter()
+        .map(|(region, evidence)| match get(evidence) {
+            None => Outcome::not_collected(region, ctx.account_resource(), what),
+            Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
+            Some(Ok(value)) => verdict(region, value),
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Outcome::not_applicable(
+            ctx.home(),
+            ctx.account_resource(),
+            "No region was scanned.",
+        ));
+    }
+    out
+}
+
 /// One account-wide outcome per region for a setting that is on or off there: ERROR where it
 /// could not be read (or was not collected: `what` names it), PASS when on, FAIL when off, with
 /// `{key: on}` as the evidence.
@@ -154,27 +183,14 @@ pub(crate) fn per_region_setting(
     on: impl Fn(&str) -> String,
     off: impl Fn(&str) -> String,
 ) -> Vec<Outcome> {
-    let mut out: Vec<Outcome> = ctx
-        .account
-        .regional
-        .iter()
-        .map(|(region, evidence)| match setting(evidence) {
-            None => Outcome::not_collected(region, ctx.account_resource(), what),
-            Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
-            Some(Ok(true)) => Outcome::pass(region, ctx.account_resource(), on(region))
-                .with_evidence(serde_json::json!({ key: true })),
-            Some(Ok(false)) => Outcome::fail(region, ctx.account_resource(), off(region))
-                .with_evidence(serde_json::json!({ key: false })),
-        })
-        .collect();
-    if out.is_empty() {
-        out.push(Outcome::not_applicable(
-            ctx.home(),
-            ctx.account_resource(),
-            "No region was scanned.",
-        ));
-    }
-    out
+    per_region_account(ctx, what, setting, |region, &enabled| {
+        let outcome = if enabled {
+            Outcome::pass(region, ctx.account_resource(), on(region))
+        } else {
+            Outcome::fail(region, ctx.account_resource(), off(region))
+        };
+        outcome.with_evidence(serde_json::json!({ key: enabled }))
+    })
 }
 
 /// Which checks to run and which frameworks' manual requirements to list.

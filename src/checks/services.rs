@@ -3,39 +3,11 @@
 
 use serde_json::json;
 
-use super::{CheckContext, Outcome};
+use super::{per_region_account, CheckContext, Outcome};
 use crate::evidence::{
     Analyzer, Collected, DbInstance, EfsFileSystem, GuardDutyDetector, RegionEvidence,
 };
 use crate::model::{Resource, Status};
-
-/// One account-wide outcome per region: not collected (`what` names the data) where the field
-/// is `None`, ERROR where it could not be read, else `verdict`.
-fn per_region_account<T>(
-    ctx: &CheckContext,
-    what: &str,
-    get: impl Fn(&RegionEvidence) -> Option<&Collected<T>>,
-    verdict: impl Fn(&str, &T) -> Outcome,
-) -> Vec<Outcome> {
-    let mut out: Vec<Outcome> = ctx
-        .account
-        .regional
-        .iter()
-        .map(|(region, evidence)| match get(evidence) {
-            None => Outcome::not_collected(region, ctx.account_resource(), what),
-            Some(Err(e)) => Outcome::error(region, ctx.account_resource(), e),
-            Some(Ok(value)) => verdict(region, value),
-        })
-        .collect();
-    if out.is_empty() {
-        out.push(Outcome::not_applicable(
-            ctx.home(),
-            ctx.account_resource(),
-            "No region was scanned.",
-        ));
-    }
-    out
-}
 
 /// One outcome per resource of a regional list: not collected where the field is `None`, ERROR
 /// where the list could not be read, NOT_APPLICABLE (`nothing`) where it is empty.
