@@ -276,6 +276,7 @@ pub fn region_ok(region: &str) -> RegionEvidence {
             routes: Ok(vec![]),
             connections: Ok(vec![]),
         }),
+        load_balancers: Some(Ok(vec![])),
     }
 }
 
@@ -388,6 +389,7 @@ fn compliant_account_without_alarms(
         admin_configs: BTreeMap::new(),
         contacts: Some(contacts_ok()),
         org_governance: None,
+        cloudfront: Some(Ok(vec![])),
     }
 }
 
@@ -758,6 +760,34 @@ pub fn demo_evidence() -> Evidence {
             )),
         }]));
     }
+    // Web front-ends: a storefront ALB that logs, an internal API ALB that does not, and a
+    // CloudFront distribution with standard logging.
+    if let Some(us) = a.regional.get_mut("us-east-1") {
+        let alb = |name: &str, id: &str, scheme: &str, bucket: Option<&str>| LoadBalancer {
+            arn: format!(
+                "arn:aws:elasticloadbalancing:us-east-1:{acct}:loadbalancer/app/{name}/{id}"
+            ),
+            name: name.to_string(),
+            kind: "application".to_string(),
+            scheme: scheme.to_string(),
+            access_logs: Ok(bucket.map(str::to_string)),
+        };
+        us.load_balancers = Some(Ok(vec![
+            alb(
+                "storefront",
+                "50dc6c495c0c9188",
+                "internet-facing",
+                Some("acme-elb-logs"),
+            ),
+            alb("internal-api", "7a3e9b1f2c4d6e80", "internal", None),
+        ]));
+    }
+    a.cloudfront = Some(Ok(vec![Distribution {
+        id: "E2QWRUHEXAMPLE".to_string(),
+        arn: format!("arn:aws:cloudfront::{acct}:distribution/E2QWRUHEXAMPLE"),
+        domain_name: "d111111abcdef8.cloudfront.net".to_string(),
+        logging_bucket: Ok(Some("acme-cf-logs.s3.amazonaws.com".to_string())),
+    }]));
     // A queue anyone may send to, and a peering route wider than the peer VPC.
     if let Some(rp) = a
         .regional

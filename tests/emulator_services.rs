@@ -1,6 +1,6 @@
 //! The collectors added for full CIS v7.0.0 coverage, against the moto emulator (started by
 //! `scripts/test.sh`): the metric-filter chain, RDS, EFS, GuardDuty, resource policies, VPC
-//! peering routes and alternate contacts. Where moto lacks an API (IAM Access Analyzer, the
+//! peering routes, load-balancer access logs and alternate contacts. Where moto lacks an API (IAM Access Analyzer, the
 //! Account API's GetContactInformation, IAM's ListOrganizationsFeatures), the verdict must be an
 //! ERROR that names the call, never a PASS or FAIL.
 
@@ -325,6 +325,35 @@ async fn new_services_are_collected_and_judged() {
         .await
         .unwrap();
 
+    // An Application Load Balancer in VPC a, with access logs off (the default).
+    let mut subnets = Vec::new();
+    for (cidr, zone) in [
+        ("10.10.1.0/24", "us-east-1a"),
+        ("10.10.2.0/24", "us-east-1b"),
+    ] {
+        subnets.push(
+            ec2.create_subnet()
+                .vpc_id(&a)
+                .cidr_block(cidr)
+                .availability_zone(zone)
+                .send()
+                .await
+                .unwrap()
+                .subnet
+                .unwrap()
+                .subnet_id
+                .unwrap(),
+        );
+    }
+    client(&sdk, aws_sdk_elasticloadbalancingv2::Client::new)
+        .create_load_balancer()
+        .name("web-alb")
+        .set_subnets(Some(subnets))
+        .r#type(aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::Application)
+        .send()
+        .await
+        .unwrap();
+
     let (evidence, report) = scan(sdk).await;
     let regional = &evidence.accounts[0].regional[REGION];
 
@@ -400,6 +429,22 @@ async fn new_services_are_collected_and_judged() {
         status_of(&report, "ec2_peering_routes_least_access", &table),
         Status::Fail
     );
+
+    // Web front-ends: the ALB's access logs are off; CloudFront is listed (no distribution).
+    let lbs = regional
+        .load_balancers
+        .as_ref()
+        .unwrap()
+        .as_ref()
+        .expect("load balancers listed");
+    assert_eq!(lbs.len(), 1);
+    assert_eq!(lbs[0].kind, "application");
+    assert_eq!(lbs[0].access_logs, Ok(None));
+    assert_eq!(
+        status_of(&report, "web_frontend_access_logging", "web-alb"),
+        Status::Fail
+    );
+    assert!(matches!(&evidence.accounts[0].cloudfront, Some(Ok(d)) if d.is_empty()));
 
     // The security contact is read; moto has no GetContactInformation, so the contact-details
     // check is an ERROR that names the call.

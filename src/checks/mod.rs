@@ -6,6 +6,7 @@ mod cloudtrail;
 mod config;
 mod ec2;
 pub mod filter_pattern;
+mod frontend;
 mod governance;
 mod iam;
 mod kms;

@@ -2,13 +2,17 @@
 //! test proves the two sets are equal.
 
 use super::{
-    accounts, cloudtrail, config, ec2, governance, iam, kms, monitoring, org, s3, securityhub,
-    services, CheckContext, Outcome,
+    accounts, cloudtrail, config, ec2, frontend, governance, iam, kms, monitoring, org, s3,
+    securityhub, services, CheckContext, Outcome,
 };
 
 pub type CheckFn = fn(&CheckContext) -> Vec<Outcome>;
 
 pub const LOGIC: &[(&str, CheckFn)] = &[
+    (
+        "web_frontend_access_logging",
+        frontend::web_frontend_access_logging,
+    ),
     (
         "cloudtrail_multi_region_enabled",
         cloudtrail::multi_region_enabled,

@@ -7,6 +7,7 @@
 pub mod cloudtrail;
 pub mod ec2;
 pub mod error;
+pub mod frontend;
 pub mod iam;
 pub mod org;
 pub mod regional;
@@ -225,6 +226,8 @@ impl Clients {
     client_for_region!(sqs, aws_sdk_sqs);
     client_for_region!(lambda, aws_sdk_lambda);
     client_for_region!(account, aws_sdk_account);
+    client_for_region!(elbv2, aws_sdk_elasticloadbalancingv2);
+    client_for_region!(cloudfront, aws_sdk_cloudfront);
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
@@ -531,7 +534,9 @@ pub async fn scan_account(
     Ok(collect_account(&clients, &identity.account, home, regions, skipped, opts).await)
 }
 
-const REGIONAL_SERVICES: u64 = 13;
+const REGIONAL_SERVICES: u64 = 14;
+/// Steps read once per account: IAM, S3, account contacts, CloudFront and the trails.
+const ACCOUNT_STEPS: u64 = 5;
 
 /// Collects one account: global services once, regional services in every region.
 pub async fn collect_account(
@@ -543,7 +548,7 @@ pub async fn collect_account(
     opts: &ScanOptions,
 ) -> AccountEvidence {
     let progress = Progress::new(
-        REGIONAL_SERVICES * regions.len() as u64 + 4,
+        REGIONAL_SERVICES * regions.len() as u64 + ACCOUNT_STEPS,
         opts,
         account_id,
     );
@@ -612,8 +617,18 @@ pub async fn collect_account(
         progress.step("account", home, errors);
         out
     };
-    let (iam, s3, regional, (organization, delegated_admins, org_governance), contacts) =
-        tokio::join!(iam, s3, regional, organization, contacts);
+    let cloudfront = async {
+        let _permit = limit.acquire().await;
+        let out = frontend::distributions(&clients.cloudfront(home), &home_scope).await;
+        let mut errors = errs(&out);
+        for d in out.iter().flatten() {
+            errors.extend(errs(&d.logging_bucket));
+        }
+        progress.step("cloudfront", home, errors);
+        out
+    };
+    let (iam, s3, regional, (organization, delegated_admins, org_governance), contacts, cloudfront) =
+        tokio::join!(iam, s3, regional, organization, contacts, cloudfront);
 
     let mut described = BTreeMap::new();
     let mut regional_map = BTreeMap::new();
@@ -671,6 +686,7 @@ pub async fn collect_account(
         admin_configs: BTreeMap::new(),
         contacts: Some(contacts),
         org_governance,
+        cloudfront: Some(cloudfront),
     }
 }
 
@@ -858,8 +874,25 @@ async fn collect_region(
         step("securityhub", errs(&out));
         out
     };
-    let (trails, config, (kms, kms_policies), metric_filters, alarms, sns_subscriptions) =
-        tokio::join!(trails, config, kms, filters, alarms, subs);
+    let load_balancers = async {
+        let _p = limit.acquire().await;
+        let out = frontend::load_balancers(&clients.elbv2(region), s).await;
+        let mut errors = errs(&out);
+        for lb in out.iter().flatten() {
+            errors.extend(errs(&lb.access_logs));
+        }
+        step("elb", errors);
+        out
+    };
+    let (
+        trails,
+        config,
+        (kms, kms_policies),
+        metric_filters,
+        alarms,
+        sns_subscriptions,
+        load_balancers,
+    ) = tokio::join!(trails, config, kms, filters, alarms, subs, load_balancers);
     let ((ec2, peering), securityhub, analyzers, rds, efs, guardduty, (sns, sqs, lambda)) =
         tokio::join!(ec2, securityhub, analyzers, rds, efs, guardduty, policies);
     (
@@ -882,6 +915,7 @@ async fn collect_region(
                 lambda_functions: lambda,
             }),
             peering: Some(peering),
+            load_balancers: Some(load_balancers),
         },
         trails,
     )

@@ -152,6 +152,10 @@ pub struct AccountEvidence {
     /// Organizations governance, read in the management account only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_governance: Option<OrgGovernance>,
+    /// CloudFront distributions (a global service, read from the home region); `None` in
+    /// evidence from before they were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudfront: Option<Collected<Vec<Distribution>>>,
 }
 
 /// Whether a service enables itself in new member accounts.
@@ -202,6 +206,9 @@ pub struct RegionEvidence {
     pub resource_policies: Option<ResourcePolicies>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peering: Option<PeeringEvidence>,
+    /// Application and Network Load Balancers with their access-log setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancers: Option<Collected<Vec<LoadBalancer>>>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -196,3 +196,30 @@ impl PeeringConnection {
         }
     }
 }
+
+/// An Application or Network Load Balancer: `elasticloadbalancing:DescribeLoadBalancers` +
+/// `DescribeLoadBalancerAttributes`. Gateway Load Balancers (which have no access logs) are left
+/// out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub name: String,
+    /// `application` or `network`.
+    pub kind: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    /// `access_logs.s3.enabled`: the log bucket (`access_logs.s3.bucket`) when access logging
+    /// is on, `None` when it is off; the error when the attributes could not be read.
+    pub access_logs: Collected<Option<String>>,
+}
+
+/// A CloudFront distribution: `cloudfront:ListDistributions` + `GetDistributionConfig`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub id: String,
+    pub arn: String,
+    pub domain_name: String,
+    /// Standard logging (`Logging.Enabled`, `Logging.Bucket`): the log bucket when it is on,
+    /// `None` when it is off; the error when the configuration could not be read.
+    pub logging_bucket: Collected<Option<String>>,
+}
