@@ -884,6 +884,8 @@ async fn collect_region(
         step("elb", errors);
         out
     };
+    // One join: every service of the region proceeds at once, bounded by `limit`. Each future
+    // is boxed so the region's future stays small on the stack.
     let (
         trails,
         config,
@@ -892,9 +894,29 @@ async fn collect_region(
         alarms,
         sns_subscriptions,
         load_balancers,
-    ) = tokio::join!(trails, config, kms, filters, alarms, subs, load_balancers);
-    let ((ec2, peering), securityhub, analyzers, rds, efs, guardduty, (sns, sqs, lambda)) =
-        tokio::join!(ec2, securityhub, analyzers, rds, efs, guardduty, policies);
+        (ec2, peering),
+        securityhub,
+        analyzers,
+        rds,
+        efs,
+        guardduty,
+        (sns, sqs, lambda),
+    ) = tokio::join!(
+        Box::pin(trails),
+        Box::pin(config),
+        Box::pin(kms),
+        Box::pin(filters),
+        Box::pin(alarms),
+        Box::pin(subs),
+        Box::pin(load_balancers),
+        Box::pin(ec2),
+        Box::pin(securityhub),
+        Box::pin(analyzers),
+        Box::pin(rds),
+        Box::pin(efs),
+        Box::pin(guardduty),
+        Box::pin(policies)
+    );
     (
         RegionEvidence {
             config,
