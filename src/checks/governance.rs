@@ -400,7 +400,7 @@ pub fn delegated_service_admins(ctx: &CheckContext) -> Vec<Outcome> {
     .map(|e| Outcome::error(home, ctx.account_resource(), e))
     .take(1)
     .collect();
-    let (Ok(access), Ok(admins)) = (&gov.service_access, &gov.delegated_admins) else {
+    let (Ok(access), Ok(_)) = (&gov.service_access, &gov.delegated_admins) else {
         return errors;
     };
     let in_scope: Vec<&String> = access
@@ -418,14 +418,10 @@ pub fn delegated_service_admins(ctx: &CheckContext) -> Vec<Outcome> {
         )
         .with_evidence(json!({ "trusted_access": access }))];
     }
-    let mut with: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut with: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut without = Vec::new();
     for service in in_scope {
-        let holders: Vec<&str> = admins
-            .iter()
-            .filter(|(_, services)| services.contains(service))
-            .map(|(account, _)| account.as_str())
-            .collect();
+        let holders = gov.delegated_admins_of(service).unwrap_or_default();
         if holders.is_empty() {
             without.push(service.as_str());
         } else {

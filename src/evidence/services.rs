@@ -140,6 +140,22 @@ pub struct OrgGovernance {
     pub guardrails: Option<Collected<Guardrails>>,
 }
 
+impl OrgGovernance {
+    /// The delegated administrators of one service principal (account ids, sorted).
+    pub fn delegated_admins_of(&self, principal: &str) -> Collected<Vec<String>> {
+        self.delegated_admins
+            .as_ref()
+            .map_err(Clone::clone)
+            .map(|admins| {
+                admins
+                    .iter()
+                    .filter(|(_, services)| services.iter().any(|s| s == principal))
+                    .map(|(account, _)| account.clone())
+                    .collect()
+            })
+    }
+}
+
 /// `organizations:ListRoots`, `ListPolicies` and `ListTargetsForPolicy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guardrails {
